@@ -1,0 +1,146 @@
+"""Storing extracted articles: one article per canonical URL, updated in place when it changes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from newsdesk.pipeline.model import Article as Extracted
+from newsdesk.pipeline.model import FeedEntry
+from newsdesk.site.articles.models import Article, ArticleURL, Category
+from newsdesk.site.sources.models import Source
+
+log = logging.getLogger("newsdesk.ingest")
+
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+
+
+@dataclass(frozen=True)
+class Page:
+    """What was fetched and extracted for one feed entry, ready to store."""
+
+    source_id: int
+    entry: FeedEntry
+    url: str  # the URL the page was fetched from, canonicalised
+    canonical_url: str
+    extracted: Extracted
+    raw: bytes | None = None
+    notes: str = ""
+    from_feed: bool = True  # False when re-extracting a stored page: the feed's change marker stays
+
+
+def content_hash(text: str) -> str:
+    """A hash of the article text that ignores case and whitespace differences."""
+    normalised = re.sub(r"\s+", " ", text).strip().lower()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def entry_stamp(entry: FeedEntry) -> str:
+    """What tells whether a feed entry changed since it was stored."""
+    when = entry.updated or entry.published
+    return when.isoformat() if when else ""
+
+
+def find_existing(source_id: int, urls: list[str], digest: str) -> Article | None:
+    """The stored article these URLs or this text belong to, if any."""
+    known = ArticleURL.objects.filter(url__in=urls).select_related("article").first()
+    if known is not None:
+        return known.article
+    article = Article.objects.filter(canonical_url__in=urls).first()
+    if article is not None:
+        return article
+    # The same text under another URL of the same outlet is the same article.
+    return Article.objects.filter(source_id=source_id, content_hash=digest).first()
+
+
+def choose_category(source: Source, entry: FeedEntry) -> Category:
+    """The entry's own category when the site has one of that name, else the source's default, else News."""
+    for name in entry.categories:
+        match = Category.objects.filter(name__iexact=name.strip()).first()
+        if match is not None:
+            return match
+    if source.default_category_id:
+        return source.default_category
+    category, _ = Category.objects.get_or_create(slug="news", defaults={"name": "News"})
+    return category
+
+
+def _fields(page: Page) -> dict:
+    extracted = page.extracted
+    lead = extracted.lead_image
+    published = extracted.date or page.entry.published or page.entry.updated
+    return {
+        "title": (extracted.title or page.entry.title or page.canonical_url)[:500],
+        "authors": list(extracted.authors or page.entry.authors),
+        "published_at": published,
+        "language": extracted.language[:16],
+        "description": extracted.description or page.entry.summary[:1000],
+        "text": extracted.text,
+        "html": extracted.html,
+        "lead_image_url": (lead.src if lead else page.entry.image or "")[:2000],
+        "lead_image_caption": lead.caption if lead else "",
+        "images": [{"src": i.src, "caption": i.caption, "alt": i.alt} for i in extracted.images],
+        "content_hash": content_hash(extracted.text),
+        "extraction_notes": "; ".join(filter(None, [page.notes, *extracted.notes])),
+    }
+
+
+def store_article(page: Page) -> tuple[str, int]:
+    """Store one extracted page in one transaction; returns (NEW/UPDATED/UNCHANGED, article id).
+
+    Idempotent: storing the same page twice changes nothing the second time. A changed article is
+    updated in place, keeping its id, URL and comments.
+    """
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _store(page)
+        except IntegrityError:
+            # Another worker stored the same canonical URL between our read and write; the
+            # second attempt finds it and updates it instead.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(page: Page) -> tuple[str, int]:
+    source = Source.objects.get(pk=page.source_id)
+    fields = _fields(page)
+    urls = list(dict.fromkeys([page.canonical_url, page.url]))
+    existing = find_existing(source.pk, urls, fields["content_hash"])
+    stamp = entry_stamp(page.entry)
+    if existing is None:
+        article = Article(source=source, url=page.url, canonical_url=page.canonical_url,
+                          category=choose_category(source, page.entry),
+                          raw_page=Article.pack_page(page.raw) if page.raw else None, **fields)
+        article.save()
+        outcome = NEW
+    else:
+        article = existing
+        changed = {name: value for name, value in fields.items() if getattr(article, name) != value}
+        # Notes and a missing date alone are not a change of the article.
+        changed.pop("extraction_notes", None)
+        if changed.get("published_at", True) is None:
+            changed.pop("published_at")
+        if changed:
+            for name, value in changed.items():
+                setattr(article, name, value)
+            if page.raw:
+                article.raw_page = Article.pack_page(page.raw)
+            article.extraction_notes = fields["extraction_notes"]
+            article.updated_at = timezone.now()
+            article.save()
+            outcome = UPDATED
+        else:
+            outcome = UNCHANGED
+    for url in urls:
+        if page.from_feed:
+            ArticleURL.objects.update_or_create(url=url, defaults={"article": article, "entry_stamp": stamp})
+        else:
+            ArticleURL.objects.get_or_create(url=url, defaults={"article": article, "entry_stamp": stamp})
+    return outcome, article.pk

@@ -1,0 +1,107 @@
+"""Articles and the category tree they are published under."""
+
+from __future__ import annotations
+
+import zlib
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+class Category(models.Model):
+    """A section of the site; categories form a tree (News > World)."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100] or "category"
+        super().save(*args, **kwargs)
+
+    def ancestors(self) -> list["Category"]:
+        """Categories from the root down to this one's parent."""
+        chain, node, seen = [], self.parent, {self.pk}
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain[::-1]
+
+
+class Article(models.Model):
+    """One article, unique by canonical URL; updated in place when its outlet changes it."""
+
+    source = models.ForeignKey("sources.Source", on_delete=models.CASCADE, related_name="articles")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    url = models.URLField(max_length=2000)  # the URL it was fetched from
+    canonical_url = models.URLField(max_length=2000, unique=True)
+    slug = models.SlugField(max_length=200)
+
+    title = models.CharField(max_length=500)
+    authors = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    description = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)  # sanitized by the pipeline; the only HTML the site renders
+    lead_image_url = models.URLField(max_length=2000, blank=True)
+    lead_image_caption = models.TextField(blank=True)
+    images = models.JSONField(default=list, blank=True)  # [{"src", "caption", "alt"}]
+
+    content_hash = models.CharField(max_length=64, db_index=True)
+    extraction_notes = models.TextField(blank=True)
+    raw_page = models.BinaryField(null=True, blank=True, editable=False)  # zlib-compressed page bytes
+    is_published = models.BooleanField(default=True)
+
+    fetched_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["is_published", "-published_at"], name="article_latest"),
+            models.Index(fields=["category", "-published_at"], name="article_category_latest"),
+            models.Index(fields=["source", "-published_at"], name="article_source_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200] or "article"
+        super().save(*args, **kwargs)
+
+    @property
+    def date(self):
+        return self.published_at or self.fetched_at
+
+    def page_bytes(self) -> bytes | None:
+        """The stored page as fetched, or None."""
+        return zlib.decompress(bytes(self.raw_page)) if self.raw_page else None
+
+    @staticmethod
+    def pack_page(content: bytes) -> bytes:
+        return zlib.compress(content, 6)
+
+
+class ArticleURL(models.Model):
+    """Every URL known to lead to an article, so a feed entry is recognised without a fetch."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="known_urls")
+    entry_stamp = models.CharField(max_length=100, blank=True)  # the feed entry's updated/published time
+
+    def __str__(self) -> str:
+        return self.url

@@ -1,0 +1,106 @@
+"""newsdesk's settings: one declared table of environment variables.
+
+Django's settings module reads every value through this table, and the README's configuration
+section is checked against it by a test, so a setting cannot exist without being documented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str  # as it would be written in the environment; "" means unset
+    help: str
+    parse: Callable[[str], object] = str
+
+    def read(self, environ: dict[str, str] | None = None) -> object:
+        raw = (os.environ if environ is None else environ).get(self.name, self.default)
+        try:
+            return self.parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"{self.name}: {exc}") from None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("NEWSDESK_DATA_DIR", "./newsdesk-data",
+            "Directory for the SQLite database, the generated secret key, stored pages and the `theme/` override folder."),
+    Setting("NEWSDESK_DATABASE_URL", "",
+            "Database URL. Unset: SQLite file `newsdesk.sqlite3` in the data directory (WAL). "
+            "For PostgreSQL: `postgresql://user:password@host:5432/name`."),
+    Setting("NEWSDESK_SECRET_KEY", "",
+            "Django secret key. Unset: generated once into `secret_key` in the data directory."),
+    Setting("NEWSDESK_DEBUG", "false", "Django debug mode. Never on a public site.", _bool),
+    Setting("NEWSDESK_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]",
+            "Comma-separated host names the site answers to.", _list),
+    Setting("NEWSDESK_FETCH_CONCURRENCY", "8",
+            "Pages fetched at once across all sources (never more than 2 per host).", int),
+    Setting("NEWSDESK_USER_AGENT", "",
+            "User-Agent sent to outlets. Unset: `newsdesk/<version> (+https://github.com/newsdesk/newsdesk)`."),
+    Setting("NEWSDESK_MAX_BODY_BYTES", "10485760",
+            "Largest response body accepted; larger downloads are cut off and reported.", int),
+    Setting("NEWSDESK_POLL_INTERVAL", "30",
+            "Default minutes between polls of a source (each source can override it).", int),
+    Setting("NEWSDESK_SITE_NAME", "newsdesk", "Site name shown in the header, feeds and titles."),
+    Setting("NEWSDESK_SITE_TAGLINE", "The news, from the outlets you follow", "Tagline under the site name."),
+    Setting("NEWSDESK_COMMENT_MODERATION", "hold-all",
+            "Reader comments: `hold-all` (every comment waits for approval), `hold-first` "
+            "(first-time commenters wait) or `publish`.", _choice("hold-all", "hold-first", "publish")),
+)
+
+
+def read_all(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Read every declared setting; raises ValueError naming the variable that is wrong."""
+    return {setting.name: setting.read(environ) for setting in SETTINGS}
+
+
+def secret_key_from(data_dir: Path) -> str:
+    """Return the secret key stored in the data directory, creating it on first use."""
+    from django.core.management.utils import get_random_secret_key
+
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = get_random_secret_key()
+    # Created with owner-only permissions: the key signs sessions and CSRF tokens.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def markdown_table() -> str:
+    """The configuration table as Markdown, as it appears in the README."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = f"`{setting.default}`" if setting.default else "(unset)"
+        lines.append(f"| `{setting.name}` | {default} | {setting.help} |")
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""`newsdesk export`: every stored article as JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timezone as dt_timezone
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from newsdesk.site.articles.models import Article
+from newsdesk.site.management.base import ensure_schema
+
+FIELDS = ("title", "authors", "date", "language", "canonical_url", "text", "html", "images", "source", "url",
+          "category", "fetched_at")
+
+
+class Command(BaseCommand):
+    help = "Write every stored article as JSON Lines to standard output (" + ", ".join(FIELDS) + ")."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--since", help="Only articles published or fetched on or after this date (YYYY-MM-DD or ISO time).")
+
+    def handle(self, *args, since=None, **options):
+        ensure_schema()
+        query = Article.objects.select_related("source", "category").order_by("pk")
+        if since:
+            moment = parse_since(since)
+            query = query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
+        for article in query.iterator(chunk_size=500):
+            self.stdout.write(json.dumps(export_dict(article), ensure_ascii=False))
+
+
+def parse_since(value: str) -> datetime:
+    """A date or date-time given on the command line, made timezone-aware (UTC when naive)."""
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            moment = datetime.combine(day, time.min) if day else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise CommandError(f"--since: {value!r} is not a date (YYYY-MM-DD) or ISO date-time")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
+
+
+def export_dict(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "authors": article.authors,
+        "date": article.published_at.isoformat() if article.published_at else None,
+        "language": article.language,
+        "canonical_url": article.canonical_url,
+        "text": article.text,
+        "html": article.html,
+        "images": article.images,
+        "source": article.source.name,
+        "url": article.url,
+        "category": article.category.name if article.category else None,
+        "fetched_at": article.fetched_at.isoformat(),
+    }

@@ -1,0 +1,136 @@
+"""Django settings for newsdesk, read from the environment through ``config.SETTINGS``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from newsdesk.site import config
+
+_env = config.read_all()
+
+DATA_DIR = Path(str(_env["NEWSDESK_DATA_DIR"])).expanduser().resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+THEME_DIR = DATA_DIR / "theme"
+
+SECRET_KEY = str(_env["NEWSDESK_SECRET_KEY"]) or config.secret_key_from(DATA_DIR)
+DEBUG = bool(_env["NEWSDESK_DEBUG"])
+ALLOWED_HOSTS = list(_env["NEWSDESK_ALLOWED_HOSTS"])  # type: ignore[call-overload]
+
+NEWSDESK = {
+    "FETCH_CONCURRENCY": _env["NEWSDESK_FETCH_CONCURRENCY"],
+    "USER_AGENT": _env["NEWSDESK_USER_AGENT"],
+    "MAX_BODY_BYTES": _env["NEWSDESK_MAX_BODY_BYTES"],
+    "POLL_INTERVAL_MINUTES": _env["NEWSDESK_POLL_INTERVAL"],
+    "SITE_NAME": _env["NEWSDESK_SITE_NAME"],
+    "SITE_TAGLINE": _env["NEWSDESK_SITE_TAGLINE"],
+    "COMMENT_MODERATION": _env["NEWSDESK_COMMENT_MODERATION"],
+}
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "newsdesk.site",
+    "newsdesk.site.sources",
+    "newsdesk.site.articles",
+    "newsdesk.site.comments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "newsdesk.site.urls"
+WSGI_APPLICATION = "newsdesk.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # An operator's theme folder comes first, so its templates override the built-in ones.
+        "DIRS": [THEME_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_sqlite_path = DATA_DIR / "newsdesk.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        str(_env["NEWSDESK_DATABASE_URL"]) or f"sqlite:///{_sqlite_path}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the site read while the poller writes; IMMEDIATE avoids lock upgrades failing
+        # half-way through a transaction when several threads write.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-newsdesk.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [THEME_DIR / "static"] if (THEME_DIR / "static").is_dir() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "newsdesk",
+    }
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "newsdesk": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console"], "level": "WARNING"},
+    },
+}
