@@ -69,6 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_POLL_INTERVAL", "30",
             "Default minutes between polls of a source (each source can override it).", int),
     Setting("NEWSDESK_SITE_NAME", "newsdesk", "Site name shown in the header, feeds and titles."),
+    Setting("NEWSDESK_SITE_LOGO", "",
+            "URL or static path of the logo shown beside the site name. Unset: the built-in logo."),
     Setting("NEWSDESK_SITE_TAGLINE", "The news, from the outlets you follow", "Tagline under the site name."),
     Setting("NEWSDESK_COMMENT_MODERATION", "hold-all",
             "Reader comments: `hold-all` (every comment waits for approval), `hold-first` "
