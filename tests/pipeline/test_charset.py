@@ -137,3 +137,11 @@ def test_random_garbage_never_raises():
         text, encoding = decode(content, rng.choice(headers))
         assert isinstance(text, str)
         assert encoding
+
+
+def test_lying_utf8_header_on_a_western_page_in_cp1252_uses_the_page_language():
+    text = "Café owners in Zürich welcomed the décision, saying the façade would be restored."
+    page = f'<html lang="en"><head><title>Café</title></head><body>{"<p>" + text + "</p>" * 6}</body></html>'
+    decoded, encoding = decode(page.encode("cp1252"), "text/html; charset=utf-8")
+    assert encoding == "cp1252"
+    assert text in decoded

@@ -88,7 +88,21 @@ def _declared_in_document(head: bytes) -> str | None:
     return None
 
 
+# Languages whose pages in a legacy single-byte charset are nearly always windows-1252; for them
+# the document's own lang attribute settles what a statistical guess over short text cannot.
+_WESTERN_LANGS = {"en", "fr", "de", "es", "it", "pt", "nl", "ca", "da", "sv", "no", "nb", "nn", "fi", "is",
+                  "ga", "gl", "eu", "af", "id", "ms", "sw"}
+_HTML_LANG = re.compile(rb"""<html\b[^>]*?\slang\s*=\s*["']?([A-Za-z]{2,3})""", re.I)
+
+
+def _declared_lang(head: bytes) -> str | None:
+    match = _HTML_LANG.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
 def _detect(content: bytes) -> str | None:
+    if _declared_lang(content[:_SNIFF_BYTES]) in _WESTERN_LANGS and _strict(content, "cp1252") is not None:
+        return "cp1252"
     try:
         matches = charset_normalizer.from_bytes(content[:_DETECT_BYTES])
         best = matches.best()

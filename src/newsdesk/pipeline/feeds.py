@@ -1,0 +1,521 @@
+"""Feed and sitemap bytes -> ParsedFeed.
+
+RSS 0.9x/1.0/2.0 and Atom go through feedparser; JSON Feed and XML sitemaps (including Google
+News and image extensions, and sitemap indexes) are read here. Every entry link is made absolute
+and canonical, entries without an http(s) link are dropped, and duplicates within one document
+are merged (the first wins).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+import feedparser
+from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
+
+from .discover import detect_format
+from .errors import FeedError
+from .model import FeedEntry, ParsedFeed
+from .urls import canonicalize, is_http_url
+
+__all__ = ["FeedOptions", "parse"]
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """How much of a document to read. Entries past ``max_entries`` are not returned."""
+
+    max_entries: int = 1000
+
+
+def parse(content: bytes, url: str, content_type: str | None = None,
+          options: FeedOptions | None = None) -> ParsedFeed:
+    """Parse an RSS, Atom, JSON Feed, sitemap or sitemap index document fetched from ``url``.
+
+    Returns a ParsedFeed whose entries have absolute, canonical http(s) URLs, in document order
+    (for a sitemap over the limit: the most recently dated ``max_entries``, in document order).
+    A document cut off part-way returns the entries that were complete. Dates are in UTC
+    (a date without a zone is read as UTC); ``published`` falls back to the update date when
+    the document gives only that (Atom ``updated``, RSS 1.0 ``dc:date``, sitemap ``lastmod``).
+    Raises FeedError for an empty body, an HTML page, bytes that are neither XML nor JSON,
+    JSON that is not a JSON Feed, and a malformed document from which no entry can be read.
+    """
+    options = options or FeedOptions()
+    detected = detect_format(content, content_type)
+    fmt, root = detected.kind, detected.root
+    if fmt == "empty":
+        raise FeedError("the response body is empty, not a feed")
+    if fmt == "html":
+        raise FeedError("this is an HTML page, not a feed")
+    if fmt == "unknown":
+        raise FeedError("this is neither XML nor JSON, so not a feed")
+    if fmt == "opml":
+        raise FeedError("this is an OPML subscription list, not a feed; import it as sources")
+    if fmt == "json":
+        return _parse_json_feed(content, url, options)
+    if fmt in ("sitemap", "sitemapindex"):
+        return _parse_sitemap(content, url, options)
+    return _parse_syndication(content, url, fmt, root, options)
+
+
+# --- RSS and Atom ---------------------------------------------------------------------------
+
+# The end of one item or entry, whatever its namespace prefix.
+_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?(?:item|entry)\s*>")
+
+
+def _parse_syndication(content: bytes, url: str, fmt: str, root: str,
+                       options: FeedOptions) -> ParsedFeed:
+    content = _drop_entity_declarations(content)
+    content = _cut_after_items(content, fmt, root, options.max_entries)
+    # A stream, not bytes: feedparser would treat bytes as a possible file name or URL.
+    result = feedparser.parse(
+        io.BytesIO(content),
+        # The bytes were sniffed as XML; saying so keeps feedparser from flagging the type.
+        response_headers={"content-location": url, "content-type": "application/xml"},
+        resolve_relative_uris=True,
+        sanitize_html=False,  # content_html is handed on unsanitized; extraction sanitizes
+    )
+    raw_entries = list(result.entries)
+    # ThingsNobodyCaresAboutButMe: flagged, yet the document is whole (a guessed encoding).
+    harmless = isinstance(result.get("bozo_exception"), feedparser.ThingsNobodyCaresAboutButMe)
+    malformed = result.bozo and not harmless
+    if malformed:
+        # The lenient parser also returns the item that was being read when the document
+        # ended; only items whose end tag is present are known to be whole.
+        complete = _count_item_ends(content)
+        raw_entries = raw_entries[:complete]
+        if not raw_entries:
+            reason = result.get("bozo_exception") or "unknown error"
+            raise FeedError(f"the feed is malformed and no entry could be read from it ({reason})")
+    version = result.get("version") or ""
+    if not raw_entries and not version:
+        raise FeedError(f"this XML document (root <{root or '?'}>) is not a feed")
+    feed = result.feed
+    kind = "atom" if version.startswith("atom") or (not version and fmt == "atom") else "rss"
+    inherited = _authors(feed.get("authors")) if kind == "atom" else ()
+    entries = (_entry_from_feedparser(e, url, inherited) for e in raw_entries[:options.max_entries])
+    return ParsedFeed(
+        kind=kind,
+        title=_detail_text(feed.get("title_detail"), feed.get("title")),
+        link=_absolute(feed.get("link"), url) or "",
+        language=(feed.get("language") or "").strip(),
+        entries=_dedupe(entries),
+    )
+
+
+_UTF16_STARTS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"<\x00", "utf-16-le"),
+                 (b"\x00<", "utf-16-be"))
+
+
+def _count_item_ends(content: bytes) -> int:
+    for start, codec in _UTF16_STARTS:
+        if content.startswith(start):
+            content = content.decode(codec, "replace").encode("utf-8")
+            break
+    return len(_ITEM_END.findall(content))
+
+
+_DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.S | re.I)
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def _drop_entity_declarations(content: bytes) -> bytes:
+    """Remove a DOCTYPE that declares entities.
+
+    Feeds have no use for their own entities, and these are how external files are read
+    (XXE) or memory is exhausted (billion laughs). The references left behind are undefined,
+    which sends feedparser to its lenient parser; that one leaves them unexpanded.
+    """
+    match = _DOCTYPE_WITH_SUBSET.search(content)
+    # A DOCTYPE after the first element (say, inside CDATA) is text, not a declaration.
+    if (match and b"<!ENTITY" in match.group().upper()
+            and not _ELEMENT_START.search(content, 0, match.start())):
+        return content[:match.start()] + content[match.end():]
+    return content
+
+
+def _cut_after_items(content: bytes, fmt: str, root: str, limit: int) -> bytes:
+    """Drop the items past ``limit`` before parsing, closing the document again.
+
+    A feed of tens of thousands of items would otherwise take seconds and a lot of memory in
+    feedparser only for the surplus to be thrown away.
+    """
+    if fmt not in ("rss", "atom") or not root or limit < 1:
+        return content
+    cut = None
+    for count, match in enumerate(_ITEM_END.finditer(content), start=1):
+        if count == limit:
+            cut = match.end()
+        elif count > limit:
+            break
+    else:
+        return content
+    closing = f"</{root}>".encode()
+    if root.rpartition(":")[2].lower() == "rss":
+        closing = b"</channel>" + closing
+    return content[:cut] + closing
+
+
+def _entry_from_feedparser(e, base: str, inherited: tuple[str, ...]) -> FeedEntry | None:
+    candidates = [e.get("link")]
+    candidates += [x.get("href") for x in e.get("links", ()) if x.get("rel") == "alternate"]
+    candidates.append(e.get("id"))  # Atom ids and RSS guids are often the permalink
+    link = next((a for a in (_absolute(c, base) for c in candidates) if a), None)
+    if not link:
+        return None
+    contents = e.get("content") or ()
+    summary = ""
+    # feedparser copies the full content into summary when the feed has none; that is not one.
+    if "summary_detail" in e or not contents or e.get("summary") != contents[0].get("value"):
+        summary = _detail_text(e.get("summary_detail"), e.get("summary"), default_html=True)
+    updated = _feedparser_date(e, "updated")
+    return FeedEntry(
+        url=canonicalize(link),
+        title=_detail_text(e.get("title_detail"), e.get("title")),
+        summary=summary,
+        content_html=_content_html(contents),
+        published=_feedparser_date(e, "published") or updated,
+        updated=updated,
+        authors=_feedparser_authors(e) or inherited,
+        image=_feedparser_image(e, base),
+        guid=(e.get("id") or "").strip() or None,
+        categories=_unique((t.get("term") or t.get("label") or "") for t in e.get("tags", ())),
+    )
+
+
+def _content_html(contents) -> str:
+    for c in contents:
+        if "html" in (c.get("type") or "") and (c.get("value") or "").strip():
+            return c["value"]
+    for c in contents:
+        if (c.get("value") or "").strip():
+            return "".join(f"<p>{html.escape(p.strip())}</p>"
+                           for p in re.split(r"\n\s*\n", c["value"]) if p.strip())
+    return ""
+
+
+def _feedparser_image(e, base: str) -> str | None:
+    candidates = [m.get("url") for m in e.get("media_content", ()) if _is_image(m)]
+    candidates += [m.get("url") for m in e.get("media_thumbnail", ())]
+    candidates += [x.get("href") for x in e.get("links", ())
+                   if x.get("rel") == "enclosure" and (x.get("type") or "").startswith("image/")]
+    image = e.get("image")
+    if isinstance(image, dict):
+        candidates.append(image.get("href") or image.get("url"))
+    for candidate in candidates:
+        if absolute := _absolute(candidate, base):
+            return absolute
+    return None
+
+
+_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+
+
+def _is_image(media: dict) -> bool:
+    medium, mtype = media.get("medium") or "", media.get("type") or ""
+    if medium or mtype:
+        return medium == "image" or mtype.startswith("image/")
+    return (media.get("url") or "").lower().split("?")[0].endswith(_IMAGE_EXTENSIONS)
+
+
+def _authors(authors) -> tuple[str, ...]:
+    """Names only: an author given by e-mail address alone is not a byline."""
+    return _unique(_person_name(a.get("name") or "") for a in authors or () if isinstance(a, dict))
+
+
+def _feedparser_authors(e) -> tuple[str, ...]:
+    raw = _str(e.get("author"))
+    names = []
+    for a in e.get("authors") or ():
+        name = a.get("name") or ""
+        # feedparser splits "address (Name)" with a pattern that only knows top-level domains
+        # of two to four letters, so "desk@paper.media (Desk)" comes out cut; read it again.
+        if a.get("email") and "@" in raw:
+            name = raw
+        names.append(_person_name(name))
+    return _unique(names)
+
+
+_NAME_IN_PARENS = re.compile(r"\(([^()]+)\)")
+_NAME_BEFORE_ADDRESS = re.compile(r"^([^<]+)<[^>]*@[^>]*>")
+
+
+def _person_name(text: str) -> str:
+    """The name in "Jane Roe", "jane@paper.example (Jane Roe)" or "Jane Roe <jane@...>"."""
+    if "@" not in text:
+        return _clean(text)
+    if match := _NAME_IN_PARENS.search(text):
+        return _clean(match.group(1))
+    if match := _NAME_BEFORE_ADDRESS.match(text):
+        return _clean(match.group(1).strip().strip('"'))
+    return ""
+
+
+def _feedparser_date(e, field: str) -> datetime | None:
+    # dict.get: feedparser's own get() answers "updated" with the published date when absent.
+    parsed = dict.get(e, f"{field}_parsed")
+    if parsed:
+        try:
+            # feedparser has already converted the date to UTC.
+            return datetime(*parsed[:6], tzinfo=UTC)
+        except (TypeError, ValueError):
+            pass
+    # feedparser gives up on an RFC 822 date without a zone; read it as UTC.
+    return _parse_date(dict.get(e, field))
+
+
+# --- JSON Feed ------------------------------------------------------------------------------
+
+
+def _parse_json_feed(content: bytes, url: str, options: FeedOptions) -> ParsedFeed:
+    try:
+        doc = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        doc = _salvage_json_feed(content)
+        if doc is None:
+            raise FeedError(f"this is not valid JSON ({exc})") from None
+    if not (isinstance(doc, dict) and "jsonfeed.org/version/" in _str(doc.get("version"))
+            and isinstance(doc.get("items"), list)):
+        raise FeedError("this is JSON but not a JSON Feed (it needs a jsonfeed.org version "
+                        "and a list of items)")
+    inherited = _json_authors(doc)
+    items = [item for item in doc["items"] if isinstance(item, dict)][:options.max_entries]
+    return ParsedFeed(
+        kind="json",
+        title=_clean(_str(doc.get("title"))),
+        link=_absolute(doc.get("home_page_url"), url) or "",
+        language=_str(doc.get("language")).strip(),
+        entries=_dedupe(_json_entry(item, url, inherited) for item in items),
+    )
+
+
+def _json_entry(item: dict, base: str, inherited: tuple[str, ...]) -> FeedEntry | None:
+    link = _absolute(item.get("url"), base) or _absolute(item.get("external_url"), base)
+    if not link:
+        return None
+    guid = item.get("id")
+    return FeedEntry(
+        url=canonicalize(link),
+        title=_clean(_str(item.get("title"))),
+        summary=_clean(_str(item.get("summary")) or _str(item.get("content_text"))),
+        content_html=_str(item.get("content_html")),
+        published=_parse_date(item.get("date_published")) or _parse_date(item.get("date_modified")),
+        updated=_parse_date(item.get("date_modified")),
+        authors=_json_authors(item) or inherited,
+        image=_absolute(item.get("image"), base) or _absolute(item.get("banner_image"), base),
+        guid=str(guid) if isinstance(guid, (str, int)) and str(guid).strip() else None,
+        categories=_unique(t for t in item.get("tags") or () if isinstance(t, str)),
+    )
+
+
+def _json_authors(obj: dict) -> tuple[str, ...]:
+    # 1.1 has a list "authors"; 1.0 had one "author".
+    authors = obj.get("authors")
+    if not isinstance(authors, list):
+        authors = [obj.get("author")]
+    return _authors(authors)
+
+
+_ITEMS_START = re.compile(r'"items"\s*:\s*\[')
+
+
+def _salvage_json_feed(content: bytes) -> dict | None:
+    """Read the whole items of a JSON Feed that was cut off; None when there are none."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    start = _ITEMS_START.search(text)
+    version = re.search(r'"version"\s*:\s*"([^"]*)"', text)
+    if not start or not version:
+        return None
+    decoder, items, pos = json.JSONDecoder(), [], start.end()
+    while True:
+        pos = len(text) - len(text[pos:].lstrip(" \t\r\n,"))
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except ValueError:
+            break
+        items.append(item)
+    return {"version": version.group(1), "items": items} if items else None
+
+
+# --- sitemaps -------------------------------------------------------------------------------
+
+
+def _safe_iterparse(content: bytes):
+    # No DTD loading, no entity expansion, no network: a hostile sitemap cannot make us fetch
+    # a URL, read a file, or expand entities exponentially ("billion laughs").
+    return etree.iterparse(
+        io.BytesIO(content), events=("end",), tag=("{*}url", "{*}sitemap", "url", "sitemap"),
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        remove_comments=True,
+    )
+
+
+def _parse_sitemap(content: bytes, url: str, options: FeedOptions) -> ParsedFeed:
+    entries: list[FeedEntry] = []
+    sitemaps: list[tuple[str, datetime | None]] = []
+    meta: dict[str, str] = {}
+    kind = "sitemap"
+    try:
+        for _, el in _safe_iterparse(content):
+            parent = el.getparent()
+            if parent is None or parent.getparent() is not None:
+                continue  # only direct children of <urlset> / <sitemapindex>
+            if etree.QName(el).localname == "sitemap":
+                kind = "sitemapindex"
+                sitemaps.append((_child_text(el, "loc"), _parse_date(_child_text(el, "lastmod"))))
+            else:
+                entries.append(_sitemap_entry(el, meta))
+            # Free what is read so a 50,000-URL sitemap does not stay in memory as a tree.
+            el.clear()
+            while el.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as exc:
+        if not entries and not sitemaps:
+            raise FeedError(
+                f"the sitemap is malformed and no URL could be read from it ({exc})") from None
+    # URLs are resolved only for what is kept: on a 50,000-URL sitemap that is most of the time.
+    if kind == "sitemapindex":
+        chosen = _most_recent(sitemaps, lambda s: s[1], options.max_entries)
+        locs = (_absolute(loc, url) for loc, _ in chosen)
+        return ParsedFeed(kind=kind, sitemaps=tuple(dict.fromkeys(loc for loc in locs if loc)))
+    chosen = _most_recent(entries, lambda e: e.published, options.max_entries)
+    return ParsedFeed(kind=kind, title=meta.get("name", ""), language=meta.get("language", ""),
+                      entries=_dedupe(_resolve_sitemap_entry(e, url) for e in chosen))
+
+
+def _resolve_sitemap_entry(entry: FeedEntry, base: str) -> FeedEntry | None:
+    link = _absolute(entry.url, base)
+    if not link:
+        return None
+    return replace(entry, url=canonicalize(link), image=_absolute(entry.image, base))
+
+
+def _sitemap_entry(el, meta: dict[str, str]) -> FeedEntry:
+    """The entry of one <url>, its URLs still as written (see _resolve_sitemap_entry)."""
+    news = _child(el, "news")
+    image = _child(el, "image")
+    title, published, categories = "", None, ()
+    updated = _parse_date(_child_text(el, "lastmod"))
+    if news is not None:
+        title = _clean(_child_text(news, "title"))
+        published = _parse_date(_child_text(news, "publication_date"))
+        categories = _unique(_child_text(news, "keywords").split(","))
+        publication = _child(news, "publication")
+        if publication is not None:
+            meta.setdefault("name", _clean(_child_text(publication, "name")))
+            meta.setdefault("language", _child_text(publication, "language").strip())
+    return FeedEntry(
+        url=_child_text(el, "loc"),
+        title=title,
+        published=published or updated,
+        updated=updated,
+        image=_child_text(image, "loc") if image is not None else None,
+        categories=categories,
+    )
+
+
+def _child(el, localname: str):
+    for child in el:
+        if isinstance(child.tag, str) and etree.QName(child).localname == localname:
+            return child
+    return None
+
+
+def _child_text(el, localname: str) -> str:
+    child = _child(el, localname)
+    return "".join(child.itertext()) if child is not None else ""
+
+
+def _most_recent(items: list, date_of, limit: int) -> list:
+    """The ``limit`` most recently dated items (undated count as oldest), in document order."""
+    if len(items) <= limit:
+        return items
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(range(len(items)), key=lambda i: date_of(items[i]) or oldest, reverse=True)
+    return [items[i] for i in sorted(ranked[:limit])]
+
+
+# --- shared helpers -------------------------------------------------------------------------
+
+
+def _absolute(value, base: str) -> str | None:
+    """``value`` resolved against ``base`` when that gives an http(s) URL, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        absolute = urljoin(base, value.strip())
+    except ValueError:
+        return None
+    return absolute if is_http_url(absolute) else None
+
+
+def _dedupe(entries) -> tuple[FeedEntry, ...]:
+    seen: dict[str, FeedEntry] = {}
+    for entry in entries:
+        if entry is not None and entry.url not in seen:
+            seen[entry.url] = entry
+    return tuple(seen.values())
+
+
+def _unique(values) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in (_clean(x) for x in values) if v))
+
+
+def _str(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _detail_text(detail, value, default_html: bool = False) -> str:
+    """Plain text of a feedparser text construct, stripping tags only when it is HTML."""
+    value = _str(value)
+    is_html = "html" in (detail.get("type") or "") if detail else default_html
+    return _html_to_text(value) if is_html else _clean(value)
+
+
+_BLOCK_TAG = re.compile(
+    r"<(?=/?(?:p|div|br|li|h[1-6]|tr|td|th|blockquote|section|article|ul|ol|figure|figcaption"
+    r"|pre|hr|table|dd|dt)\b)", re.I)
+
+
+def _html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: tags, scripts and styles removed, whitespace collapsed."""
+    if "<" not in fragment and "&" not in fragment:
+        return _clean(fragment)
+    # A space before block tags keeps "<p>a</p><p>b</p>" from reading "ab".
+    tree = LexborHTMLParser(_BLOCK_TAG.sub(" <", fragment))
+    tree.strip_tags(["script", "style", "template"])
+    body = tree.body
+    return _clean(body.text(separator="") if body is not None else "")
+
+
+def _parse_date(value) -> datetime | None:
+    """An RFC 3339 / W3C date (or RFC 822, which some generators emit) in UTC, or None."""
+    text = _str(value).strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
