@@ -492,3 +492,13 @@ def test_external_entities_are_neither_read_nor_fetched(body, tmp_path, loopback
     assert "TOP-SECRET" not in repr(feed)
     assert "FETCHED-BY-PARSER" not in repr(feed)
     assert loopback.hits == []
+
+
+def test_truncated_feed_notes_what_was_kept():
+    content = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+               b"<item><title>One</title><link>https://news.example/one</link></item>"
+               b"<item><title>Two</title><link>https://news.example/two</link></item>"
+               b"<item><title>Thr")
+    parsed = parse(content, "https://news.example/feed.xml")
+    assert [e.url for e in parsed.entries] == ["https://news.example/one", "https://news.example/two"]
+    assert parsed.notes and "2 complete entries" in parsed.notes[0]

@@ -138,6 +138,8 @@ def _read_feed(source: Source, feed: Feed, fetcher: Fetcher) -> list[FeedEntry]:
     if response.not_modified:
         return []
     parsed = feedparse.parse(response.content, response.url, response.content_type)
+    for note in parsed.notes:
+        log.warning("%s: %s: %s", source.name, feed.url, note)
     entries = list(parsed.entries)
     for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
         child_response = fetcher.get(child, allow_private=source.allow_private)

@@ -85,6 +85,7 @@ def _parse_syndication(content: bytes, url: str, fmt: str, root: str,
         sanitize_html=False,  # content_html is handed on unsanitized; extraction sanitizes
     )
     raw_entries = list(result.entries)
+    notes: tuple[str, ...] = ()
     # ThingsNobodyCaresAboutButMe: flagged, yet the document is whole (a guessed encoding).
     harmless = isinstance(result.get("bozo_exception"), feedparser.ThingsNobodyCaresAboutButMe)
     malformed = result.bozo and not harmless
@@ -96,6 +97,7 @@ def _parse_syndication(content: bytes, url: str, fmt: str, root: str,
         if not raw_entries:
             reason = result.get("bozo_exception") or "unknown error"
             raise FeedError(f"the feed is malformed and no entry could be read from it ({reason})")
+        notes = (f"the feed is malformed ({result.get('bozo_exception')}); read its {len(raw_entries)} complete entries",)
     version = result.get("version") or ""
     if not raw_entries and not version:
         raise FeedError(f"this XML document (root <{root or '?'}>) is not a feed")
@@ -109,6 +111,7 @@ def _parse_syndication(content: bytes, url: str, fmt: str, root: str,
         link=_absolute(feed.get("link"), url) or "",
         language=(feed.get("language") or "").strip(),
         entries=_dedupe(entries),
+        notes=notes,
     )
 
 

@@ -56,6 +56,7 @@ class ParsedFeed:
     language: str = ""
     entries: tuple[FeedEntry, ...] = ()
     sitemaps: tuple[str, ...] = ()  # child sitemap URLs of a sitemap index
+    notes: tuple[str, ...] = ()  # what was wrong with the document but did not stop it being read
 
 
 @dataclass(frozen=True)
