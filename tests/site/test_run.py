@@ -1,0 +1,81 @@
+"""`newsdesk run` as an operator starts it: a real server process, polling, a clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from newsdesk.ingest.scheduler import Scheduler
+from newsdesk.site.articles.models import Article
+from newsdesk.site.sources.models import Source
+from tests.site.outlet import Outlet, story
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60.0) -> bytes:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_run_serves_the_site_and_stops_cleanly_on_ctrl_c(tmp_path):
+    port = free_port()
+    # Its own SQLite data directory: this test is about the process, not the database engine.
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path), "NEWSDESK_DATABASE_URL": "",
+           "DJANGO_SETTINGS_MODULE": "newsdesk.site.settings"}
+    process = subprocess.Popen([sys.executable, "-m", "newsdesk", "run", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        page = wait_for(f"http://127.0.0.1:{port}/")
+        assert b"<html" in page.lower()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert "stopped" in err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_polls_due_sources_in_the_background(server, fetcher):
+    outlet = Outlet(server)
+    outlet.add(story(1))
+    outlet.add(story(2))
+    due = Source.objects.create(name="due", allow_private=True)
+    due.feeds.create(url=outlet.feed_url)
+    later = Source.objects.create(name="later", allow_private=True,
+                                  next_fetch_at=timezone.now() + timedelta(hours=1))
+    later.feeds.create(url=server.url("/other-feed.xml"))
+    scheduler = Scheduler(fetcher, workers=2, tick=0.2).start()
+    try:
+        deadline = time.monotonic() + 20
+        while Article.objects.count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        scheduler.stop()
+    assert Article.objects.count() == 2
+    due.refresh_from_db()
+    assert due.last_success_at is not None and due.next_fetch_at > timezone.now()
+    assert server.hits("/other-feed.xml") == 0
