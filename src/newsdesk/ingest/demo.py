@@ -14,22 +14,22 @@ from .sources import add_source
 
 # The site's sections: "News" holds the hard-news desks, so a world story reads Home / News / World.
 CATEGORY_TREE = {
-    "News": ["World", "Politics", "Business"],
-    "Technology": [],
-    "Science": [],
-    "Sports": [],
-    "Culture": [],
+    "News": {"Local": {}, "World": {"Europe": {}, "Africa": {}, "Asia": {}, "Americas": {}},
+             "Politics": {}, "Business": {}},
+    "Technology": {},
+    "Science": {},
+    "Sports": {},
+    "Culture": {},
 }
 
 
-def ensure_categories() -> None:
+def ensure_categories(tree: dict | None = None, parent: Category | None = None) -> None:
     """Create the demo's category tree where it is missing."""
     with transaction.atomic():
-        for order, (name, children) in enumerate(CATEGORY_TREE.items()):
-            parent, _ = Category.objects.get_or_create(slug=slugify(name), defaults={"name": name, "order": order})
-            for child_order, child in enumerate(children):
-                Category.objects.get_or_create(slug=slugify(child),
-                                               defaults={"name": child, "parent": parent, "order": child_order})
+        for order, (name, children) in enumerate((CATEGORY_TREE if tree is None else tree).items()):
+            node, _ = Category.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name, "parent": parent, "order": order})
+            ensure_categories(children, node)
 
 
 def follow_outlets(server, fetcher: Fetcher) -> list[Source]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import logging
 import re
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from newsdesk.pipeline.model import Article as Extracted
@@ -59,11 +62,14 @@ def find_existing(source_id: int, urls: list[str], digest: str) -> Article | Non
 
 
 def choose_category(source: Source, entry: FeedEntry) -> Category:
-    """The entry's own category when the site has one of that name, else the source's default, else News."""
-    for name in entry.categories:
-        match = Category.objects.filter(name__iexact=name.strip()).first()
-        if match is not None:
-            return match
+    """The most specific of the entry's categories that the site has, else the source's default, else News.
+
+    Feeds often list a whole trail ("News", "World", "Europe"); the deepest known one is meant.
+    """
+    names = [name.strip().lower() for name in entry.categories if name.strip()]
+    matches = list(Category.objects.filter(reduce(operator.or_, (Q(name__iexact=n) for n in names)))) if names else []
+    if matches:
+        return max(matches, key=lambda category: (len(category.ancestors()), -names.index(category.name.lower())))
     if source.default_category_id:
         return source.default_category
     category, _ = Category.objects.get_or_create(slug="news", defaults={"name": "News"})
