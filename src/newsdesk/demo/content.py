@@ -144,7 +144,8 @@ def _variant(article: DemoArticle, k: int) -> DemoArticle:
     """The k-th copy of an article: its own slug, id and story key, earlier dates, lightly varied text."""
     slug = f"{article.slug}-{k + 1}"
     shift = timedelta(hours=6 * k, minutes=(17 * k) % 60)
-    opener = _VARIANT_OPENERS[k % len(_VARIANT_OPENERS)]
+    # The number keeps every copy's text distinct, so none is merged as a duplicate of another.
+    opener = f"{_VARIANT_OPENERS[k % len(_VARIANT_OPENERS)]} (Update {k + 1}.)"
     blocks, figure_no, first_paragraph = [], 0, True
     for block in article.blocks:
         if block.kind == "figure" and block.figure is not None:

@@ -33,7 +33,7 @@ __all__ = ["FeedOptions", "parse"]
 class FeedOptions:
     """How much of a document to read. Entries past ``max_entries`` are not returned."""
 
-    max_entries: int = 1000
+    max_entries: int = 2000
 
 
 def parse(content: bytes, url: str, content_type: str | None = None,
