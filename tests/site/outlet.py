@@ -32,6 +32,7 @@ class Story:
     author: str = "Ada Reporter"
     updated: datetime = BASE_DATE
     query: str = ""  # appended to the link in the feed, e.g. tracking parameters
+    feed_content: bool = False  # the feed carries the full text in content:encoded
 
     def page(self, base_url: str) -> bytes:
         body = "".join(f"<p>{p}</p>" for p in self.paragraphs)
@@ -83,9 +84,11 @@ class Outlet:
     def rss(self) -> bytes:
         items = "".join(
             f"<item><title>{escape(s.title)}</title><link>{self.server.base_url}/news/{s.slug}{s.query}</link>"
-            f"<guid>{s.slug}</guid><pubDate>{format_datetime(s.updated)}</pubDate></item>"
+            f"<guid>{s.slug}</guid><pubDate>{format_datetime(s.updated)}</pubDate>"
+            + (f"<content:encoded>{escape(''.join(f'<p>{p}</p>' for p in s.paragraphs))}</content:encoded>"
+               if s.feed_content else "") + "</item>"
             for s in self.stories)
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test Gazette</title>'
+        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Test Gazette</title>'
                 f"<link>{self.server.base_url}/</link><language>en</language>{items}</channel></rss>").encode()
 
     def _feed(self, request: Request) -> Reply:

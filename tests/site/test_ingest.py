@@ -171,3 +171,17 @@ def test_lying_charset_page_is_stored_readably(outlet, source, fetcher, server):
     poll(source, fetcher)
     article = Article.objects.get(canonical_url__endswith="/news/cafe")
     assert "Café owners in Zürich" in article.text
+
+
+def test_feed_content_is_kept_when_the_page_cannot_be_fetched(outlet, source, fetcher, server):
+    kept = outlet.add(story(6, slug="gone-but-in-feed", feed_content=True))
+    outlet.add(story(8, slug="gone-for-good"))
+    server.route("/news/gone-but-in-feed", Reply(status=404))
+    server.route("/news/gone-for-good", Reply(status=404))
+    result = poll(source, fetcher)
+    assert (result.new, result.failed) == (4, 1)
+    article = Article.objects.get(canonical_url__endswith="/news/gone-but-in-feed")
+    assert article.title == kept.title
+    assert kept.paragraphs[0][:60] in article.text
+    assert "404" in article.extraction_notes and "feed" in article.extraction_notes
+    assert "gone-for-good" in result.failures[0] and "404" in result.failures[0]

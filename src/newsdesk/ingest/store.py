@@ -49,7 +49,12 @@ def entry_stamp(entry: FeedEntry) -> str:
     return when.isoformat() if when else ""
 
 
-def find_existing(source_id: int, urls: list[str], digest: str) -> Article | None:
+# Shorter texts (a video page's one-line caption, "Live updates") are too generic to prove two
+# URLs carry the same article.
+MIN_TEXT_FOR_HASH_MATCH = 200
+
+
+def find_existing(source_id: int, urls: list[str], digest: str | None) -> Article | None:
     """The stored article these URLs or this text belong to, if any."""
     known = ArticleURL.objects.filter(url__in=urls).select_related("article").first()
     if known is not None:
@@ -57,6 +62,8 @@ def find_existing(source_id: int, urls: list[str], digest: str) -> Article | Non
     article = Article.objects.filter(canonical_url__in=urls).first()
     if article is not None:
         return article
+    if digest is None:
+        return None
     # The same text under another URL of the same outlet is the same article.
     return Article.objects.filter(source_id=source_id, content_hash=digest).first()
 
@@ -118,7 +125,8 @@ def _store(page: Page) -> tuple[str, int]:
     source = Source.objects.get(pk=page.source_id)
     fields = _fields(page)
     urls = list(dict.fromkeys([page.canonical_url, page.url]))
-    existing = find_existing(source.pk, urls, fields["content_hash"])
+    long_enough = len(page.extracted.text) >= MIN_TEXT_FOR_HASH_MATCH
+    existing = find_existing(source.pk, urls, fields["content_hash"] if long_enough else None)
     stamp = entry_stamp(page.entry)
     if existing is None:
         article = Article(source=source, url=page.url, canonical_url=page.canonical_url,
