@@ -5,3 +5,8 @@ class ArticlesConfig(AppConfig):
     name = "newsdesk.site.articles"
     label = "articles"
     verbose_name = "Articles"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect(self)

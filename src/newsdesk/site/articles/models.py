@@ -87,6 +87,15 @@ class Article(models.Model):
     def date(self):
         return self.published_at or self.fetched_at
 
+    def get_absolute_url(self) -> str:
+        """The article's page on this site: /<yyyy>/<mm>/<dd>/<slug>-<id>/ (the date in the site's time zone)."""
+        from django.urls import reverse
+
+        day = timezone.localtime(self.date)
+        return reverse("article", kwargs={"year": f"{day.year:04d}", "month": f"{day.month:02d}",
+                                          "day": f"{day.day:02d}", "slug": slugify(self.slug) or "article",
+                                          "pk": self.pk})
+
     def page_bytes(self) -> bytes | None:
         """The stored page as fetched, or None."""
         return zlib.decompress(bytes(self.raw_page)) if self.raw_page else None
@@ -105,3 +114,19 @@ class ArticleURL(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Banner(models.Model):
+    """A line above the site header for a sponsor or an announcement; the newest enabled one is shown."""
+
+    enabled = models.BooleanField(default=False)
+    label = models.CharField(max_length=40, blank=True, help_text="Shown before the text, e.g. Sponsored.")
+    text = models.CharField(max_length=300)
+    link = models.URLField(max_length=2000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text

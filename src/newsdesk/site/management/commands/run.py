@@ -44,6 +44,10 @@ class Command(BaseCommand):
 
 def serve(listener: socket.socket, *, threads: int, workers: int, poll: bool) -> None:
     """Run waitress on an already bound socket, in ``workers`` processes; polling runs in the first."""
+    from django.db import connections
+
+    # A connection opened before fork (migrate, collectstatic) must not be shared by the workers.
+    connections.close_all()
     children = []
     for _ in range(workers - 1):
         pid = os.fork()

@@ -1,0 +1,114 @@
+"""Admin for articles, the category tree and the banner."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Case, Count, IntegerField, Value, When
+
+from . import cacheversion
+from .models import Article, Banner, Category
+from .tree import CategoryTree
+
+# Addresses typed without a scheme are taken as https (Django 6 does the same by default).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+    list_display = ("title", "source", "category", "published_at", "is_published")
+    list_filter = ("is_published", "category", "source")
+    list_select_related = ("source", "category")
+    search_fields = ("title", "canonical_url")
+    date_hierarchy = "published_at"
+    fields = ("title", "category", "is_published", "source", "canonical_url", "url", "published_at", "authors",
+              "description", "lead_image_url", "extraction_notes", "fetched_at", "updated_at")
+    readonly_fields = ("source", "canonical_url", "url", "published_at", "authors", "description", "lead_image_url",
+                       "extraction_notes", "fetched_at", "updated_at")
+    actions = ["unpublish", "publish", "reextract"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("raw_page", "html", "text", "source__template")
+
+    @admin.action(description="Unpublish (hide from the site)")
+    def unpublish(self, request, queryset):
+        changed = queryset.filter(is_published=True).update(is_published=False)
+        cacheversion.bump_after_commit()
+        self.message_user(request, f"{changed} article(s) unpublished.", messages.SUCCESS)
+
+    @admin.action(description="Publish")
+    def publish(self, request, queryset):
+        changed = queryset.filter(is_published=False).update(is_published=True)
+        cacheversion.bump_after_commit()
+        self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Re-extract from the stored page")
+    def reextract(self, request, queryset):
+        from newsdesk.ingest import tasks
+        from newsdesk.pipeline.errors import PipelineError
+
+        outcomes: dict[str, int] = {}
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                outcome = tasks.reextract_article(pk)
+            except PipelineError as exc:
+                self.message_user(request, f"Article {pk}: {exc}", messages.WARNING)
+                continue
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if outcomes:
+            summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+            self.message_user(request, f"Re-extracted: {summary}.", messages.SUCCESS)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ("name", "slug", "parent", "order")
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk:
+            tree = CategoryTree.load()
+            if parent.pk in tree.subtree_ids(tree.by_id[self.instance.pk]):
+                raise forms.ValidationError("A category cannot be placed under itself or one of its own sections.")
+        return parent
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
+    list_display = ("tree_name", "slug", "parent", "order", "article_count")
+    list_editable = ("order",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+
+    def get_ordering(self, request):
+        # Tree order (each category under its parent), unless a column header is clicked.
+        flat = CategoryTree.load().flat()
+        if not flat:
+            return ["order", "name"]
+        return [Case(*[When(pk=c.pk, then=Value(n)) for n, (_, c) in enumerate(flat)],
+                     default=Value(len(flat)), output_field=IntegerField()).asc(), "pk"]
+
+    @admin.display(description="category")
+    def tree_name(self, category):
+        return f"{'— ' * getattr(category, 'tree_depth', 0)}{category.name}"
+
+    @admin.display(description="articles")
+    def article_count(self, category):
+        return category.article_total
+
+    def get_queryset(self, request):
+        depths = [When(pk=c.pk, then=Value(depth)) for depth, c in CategoryTree.load().flat()]
+        return super().get_queryset(request).annotate(
+            article_total=Count("articles"),
+            tree_depth=Case(*depths, default=Value(0), output_field=IntegerField()) if depths else Value(0))
+
+
+@admin.register(Banner)
+class BannerAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+    list_display = ("text", "label", "link", "enabled", "updated_at")
+    list_editable = ("enabled",)

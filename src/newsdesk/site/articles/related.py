@@ -1,0 +1,54 @@
+"""Check Also: a few other articles a reader of this one may want next."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Q
+
+from . import queries, search
+from .stories import distinct_stories
+from .text import key_terms
+from .tree import CategoryTree
+
+MAX_RELATED = 4
+CANDIDATES = 16
+TERMS = 8  # the title's words and the most frequent ones; more terms match more articles to rank
+RECENT = timedelta(days=30)
+# The choice is kept for a while: recomputing it on every change of the site would cost a
+# full-text query per article page, and a slightly older choice is just as good.
+CACHE_SECONDS = 3600
+
+
+def check_also(article, tree: CategoryTree) -> list:
+    """Up to four other published articles, at most one per story, most similar first.
+
+    Similar means sharing the article's key terms, among articles from 30 days before it on;
+    when there are too few, the newest articles of its category (else of the site) fill in.
+    Two queries when the choice is made, one when it is cached.
+    """
+    key = f"newsdesk:related:{article.pk}"
+    ids = cache.get(key)
+    if ids is None:
+        chosen = _choose(article, tree)
+        cache.set(key, [a.pk for a in chosen], CACHE_SECONDS)
+        return chosen
+    found = {a.pk: a for a in queries.latest().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _choose(article, tree: CategoryTree) -> list:
+    terms = key_terms(article.title, article.text, limit=TERMS)
+    similar_ids = search.similar(terms, article.pk, article.date - RECENT, CANDIDATES)
+    if article.category_id in tree.by_id:
+        fallback = queries.in_category(tree, tree.by_id[article.category_id])
+    else:
+        fallback = queries.latest()
+    fallback_ids = fallback.exclude(pk=article.pk).values("pk")[:CANDIDATES]
+    # One query for both the similar articles and the ones that fill in.
+    pool = list(queries.latest().filter(Q(pk__in=similar_ids) | Q(pk__in=fallback_ids)))
+    rank = {pk: n for n, pk in enumerate(similar_ids)}
+    similar = sorted((a for a in pool if a.pk in rank), key=lambda a: rank[a.pk])
+    others = [a for a in pool if a.pk not in rank]  # newest first, as ``latest`` orders them
+    return distinct_stories(article, similar + others, limit=MAX_RELATED)

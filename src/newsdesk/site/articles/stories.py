@@ -1,0 +1,64 @@
+"""Whether two articles tell the same story.
+
+For now: copies and near-copies (the same text, nearly the same title, or nearly the same opening).
+When articles are grouped into stories this becomes "same story id", and callers do not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .text import words
+
+TITLE_OVERLAP = 0.75  # Jaccard of title words
+OPENING_OVERLAP = 0.6  # Jaccard of word triples in the opening
+OPENING_CHARS = 300
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    pk: int
+    content_hash: str
+    title: frozenset
+    opening: frozenset
+
+    @classmethod
+    def of(cls, article) -> "_Fingerprint":
+        # Listings carry the text's start as ``lead_text``; a full article has its text.
+        lead = getattr(article, "lead_text", None)
+        if lead is None:
+            lead = "" if "text" in article.get_deferred_fields() else article.text
+        opening = words((lead or "")[:OPENING_CHARS])
+        return cls(article.pk, article.content_hash or "", frozenset(words(article.title)),
+                   frozenset(zip(opening, opening[1:], opening[2:])))
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _same(a: _Fingerprint, b: _Fingerprint) -> bool:
+    return (a.pk == b.pk or (bool(a.content_hash) and a.content_hash == b.content_hash)
+            or _jaccard(a.title, b.title) >= TITLE_OVERLAP or _jaccard(a.opening, b.opening) >= OPENING_OVERLAP)
+
+
+def same_story(a, b) -> bool:
+    """True when ``a`` and ``b`` are copies or near-copies of one story."""
+    return _same(_Fingerprint.of(a), _Fingerprint.of(b))
+
+
+def distinct_stories(article, candidates: list, limit: int | None = None) -> list:
+    """``candidates`` in order, without ``article``'s story and with one article per story,
+    stopping at ``limit`` articles."""
+    own = _Fingerprint.of(article)
+    kept: list = []
+    kept_prints: list[_Fingerprint] = []
+    for candidate in candidates:
+        if limit is not None and len(kept) >= limit:
+            break
+        print_ = _Fingerprint.of(candidate)
+        if _same(own, print_) or any(_same(print_, k) for k in kept_prints):
+            continue
+        kept.append(candidate)
+        kept_prints.append(print_)
+    return kept

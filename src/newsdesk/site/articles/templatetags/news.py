@@ -1,0 +1,48 @@
+"""Template tags for article pages and listings.
+
+The only filters that return markup are ``article_body`` (the sanitized article HTML) and
+``ld_json`` (escaped JSON); templates themselves never mark anything safe.
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from newsdesk.site.articles import jsonld, sanitize
+from newsdesk.site.articles.text import listing_excerpt
+from newsdesk.site.context_processors import site_info
+
+register = template.Library()
+
+
+@register.filter
+def excerpt(article, length: int = 160) -> str:
+    """The start of an article's text, cut at a word boundary and ended with "…"."""
+    return listing_excerpt(article, int(length))
+
+
+@register.filter
+def article_body(html: str):
+    """An article's body, cleaned to the allow-list and ready to render."""
+    return sanitize.article_html(html)
+
+
+@register.filter
+def ld_json(data: dict):
+    """``data`` as a JSON-LD script block."""
+    return jsonld.script(data)
+
+
+@register.filter
+def authors(names) -> str:
+    """Author names joined: "A", "A and B", "A, B and C"."""
+    names = [str(n).strip() for n in (names or []) if str(n).strip()]
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@register.simple_tag
+def get_site() -> dict:
+    """The site's name, tagline and logo, for templates rendered without a request (error pages)."""
+    return site_info()

@@ -1,0 +1,43 @@
+"""What every page's layout shows: the site's name, tagline and logo, its sections and banner."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.functional import SimpleLazyObject
+
+from newsdesk.site.articles.models import Banner
+from newsdesk.site.articles.tree import CategoryTree
+
+LOGO = "newsdesk/logo.svg"  # a theme overrides it with theme/static/newsdesk/logo.svg
+
+
+def logo_url(configured: str) -> str:
+    """The logo's URL: NEWSDESK_SITE_LOGO as given when it is a URL, else a static file path."""
+    if configured.startswith(("http://", "https://", "/")):
+        return configured
+    return static(configured or LOGO)
+
+
+def site_info() -> dict[str, str]:
+    """Name, tagline and logo URL, from settings only (safe for error pages: no database)."""
+    conf = settings.NEWSDESK
+    return {"name": str(conf.get("SITE_NAME") or "newsdesk"), "tagline": str(conf.get("SITE_TAGLINE") or ""),
+            "logo_url": logo_url(str(conf.get("SITE_LOGO") or ""))}
+
+
+def category_tree(request) -> CategoryTree:
+    """The category tree, read once per request however many times it is asked for."""
+    tree = getattr(request, "_newsdesk_tree", None)
+    if tree is None:
+        tree = request._newsdesk_tree = CategoryTree.load()
+    return tree
+
+
+def site(request) -> dict:
+    """Template context for the layout. The database is read only if the template uses it."""
+    return {
+        "site": site_info(),
+        "nav_categories": SimpleLazyObject(lambda: category_tree(request).roots()),
+        "banner": SimpleLazyObject(lambda: Banner.objects.filter(enabled=True).first() or {}),
+    }

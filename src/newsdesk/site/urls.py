@@ -1,0 +1,31 @@
+"""URLs of the published site."""
+
+from django.contrib import admin
+from django.urls import path, re_path
+
+from newsdesk.site.views import article, feeds, home, listing, robots, search, sitemaps
+from newsdesk.site.views.pagecache import cached_page
+
+handler500 = "newsdesk.site.views.errors.server_error"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("latest/", home.latest, name="latest"),
+    path("category/<slug:slug>/", listing.category, name="category"),
+    path("category/<slug:slug>/feed/", cached_page()(feeds.CategoryFeed()), name="category-feed"),
+    path("category/<slug:slug>/feed/atom/", cached_page()(feeds.CategoryAtomFeed()), name="category-feed-atom"),
+    path("source/<slug:slug>/", listing.source, name="source"),
+    re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/(?P<slug>[-\w]+)-(?P<pk>[0-9]{1,18})/$",
+            article.article, name="article"),
+    path("search/", search.search, name="search"),
+    path("feed/", cached_page()(feeds.LatestFeed()), name="feed"),
+    path("feed/atom/", cached_page()(feeds.LatestAtomFeed()), name="feed-atom"),
+    path("feed.json", cached_page()(feeds.LatestJSONFeed()), name="feed-json"),
+    path("sitemap.xml", cached_page()(sitemaps.index), name="sitemap"),
+    path("sitemap-<slug:section>.xml", cached_page("p")(sitemaps.section), name="sitemap-section"),
+    path("robots.txt", robots.robots_txt, name="robots"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = admin.site.site_title = "newsdesk administration"
+admin.site.site_url = "/"
