@@ -185,3 +185,14 @@ def test_feed_content_is_kept_when_the_page_cannot_be_fetched(outlet, source, fe
     assert kept.paragraphs[0][:60] in article.text
     assert "404" in article.extraction_notes and "feed" in article.extraction_notes
     assert "gone-for-good" in result.failures[0] and "404" in result.failures[0]
+
+
+def test_a_redirected_feed_link_is_recognised_on_the_next_poll(outlet, source, fetcher, server):
+    outlet.add(story(4, slug="old-address"))
+    server.route("/news/old-address", Reply.redirect("/news/story-1", status=301))
+    first = poll(source, fetcher)
+    assert first.failed == 0 and Article.objects.count() == 3  # the redirect leads to story 1
+    outlet.add(story(5))  # the feed changes, so it is not answered with 304
+    second = poll(source, fetcher)
+    assert second.new == 1
+    assert server.hits("/news/old-address") == 1

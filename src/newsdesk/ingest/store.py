@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from newsdesk.pipeline.model import Article as Extracted
 from newsdesk.pipeline.model import FeedEntry
+from newsdesk.pipeline.urls import canonicalize
 from newsdesk.site.articles.models import Article, ArticleURL, Category
 from newsdesk.site.sources.models import Source
 
@@ -124,7 +125,8 @@ def store_article(page: Page) -> tuple[str, int]:
 def _store(page: Page) -> tuple[str, int]:
     source = Source.objects.get(pk=page.source_id)
     fields = _fields(page)
-    urls = list(dict.fromkeys([page.canonical_url, page.url]))
+    # The feed's link too: when it redirects, the next poll must still recognise it without a fetch.
+    urls = list(dict.fromkeys([page.canonical_url, page.url, canonicalize(page.entry.url)]))
     long_enough = len(page.extracted.text) >= MIN_TEXT_FOR_HASH_MATCH
     existing = find_existing(source.pk, urls, fields["content_hash"] if long_enough else None)
     stamp = entry_stamp(page.entry)
