@@ -152,15 +152,19 @@ def _read_feed(source: Source, feed: Feed, fetcher: Fetcher) -> list[FeedEntry]:
     return entries
 
 
-def _is_known(entry: FeedEntry) -> bool:
-    """True when the entry's URL is stored and the feed does not say it changed."""
-    stamp = ArticleURL.objects.filter(url=canonicalize(entry.url)).values_list("entry_stamp", flat=True).first()
-    return stamp is not None and stamp == entry_stamp(entry)
+def _unchanged(entries: list[FeedEntry]) -> set[str]:
+    """URLs of entries already stored whose feed does not say they changed."""
+    urls = [canonicalize(entry.url) for entry in entries]
+    stamps: dict[str, str] = {}
+    for start in range(0, len(urls), 500):  # bounded IN lists, for SQLite's variable limit
+        stamps.update(ArticleURL.objects.filter(url__in=urls[start:start + 500]).values_list("url", "entry_stamp"))
+    return {entry.url for entry, url in zip(entries, urls) if stamps.get(url) == entry_stamp(entry)}
 
 
 def _process_entries(source: Source, entries: list[FeedEntry], fetcher: Fetcher,
                      result: PollResult, workers: int) -> None:
-    fresh = [entry for entry in entries if not _is_known(entry)]
+    unchanged = _unchanged(entries)
+    fresh = [entry for entry in entries if entry.url not in unchanged]
     result.unchanged += len(entries) - len(fresh)
     if not fresh:
         return
