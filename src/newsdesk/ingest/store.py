@@ -19,6 +19,8 @@ from newsdesk.pipeline.urls import canonicalize
 from newsdesk.site.articles.models import Article, ArticleURL, Category
 from newsdesk.site.sources.models import Source
 
+from .stories import assign_story
+
 log = logging.getLogger("newsdesk.ingest")
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
@@ -105,7 +107,8 @@ def _fields(page: Page) -> dict:
 
 
 def store_article(page: Page) -> tuple[str, int]:
-    """Store one extracted page in one transaction; returns (NEW/UPDATED/UNCHANGED, article id).
+    """Store one extracted page in one transaction, then group a new or changed article into its
+    story; returns (NEW/UPDATED/UNCHANGED, article id).
 
     Idempotent: storing the same page twice changes nothing the second time. A changed article is
     updated in place, keeping its id, URL and comments.
@@ -113,13 +116,16 @@ def store_article(page: Page) -> tuple[str, int]:
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _store(page)
+                outcome, article_id = _store(page)
+            break
         except IntegrityError:
             # Another worker stored the same canonical URL between our read and write; the
             # second attempt finds it and updates it instead.
             if attempt:
                 raise
-    raise AssertionError("unreachable")
+    if outcome != UNCHANGED:
+        assign_story(article_id)  # its own transaction: the story is derived, the article is stored
+    return outcome, article_id
 
 
 def _store(page: Page) -> tuple[str, int]:

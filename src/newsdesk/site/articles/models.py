@@ -39,6 +39,22 @@ class Category(models.Model):
         return chain[::-1]
 
 
+class Story(models.Model):
+    """One event as the outlets covered it: the articles grouped by ``newsdesk.ingest.stories``."""
+
+    title = models.CharField(max_length=500)  # its first article's title
+    article_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Article(models.Model):
     """One article, unique by canonical URL; updated in place when its outlet changes it."""
 
@@ -63,6 +79,10 @@ class Article(models.Model):
     extraction_notes = models.TextField(blank=True)
     raw_page = models.BinaryField(null=True, blank=True, editable=False)  # zlib-compressed page bytes
     is_published = models.BooleanField(default=True)
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    # What story grouping compares (newsdesk.pipeline.cluster.Features), kept so that grouping a
+    # new article does not read the text of every recent one.
+    story_features = models.JSONField(null=True, blank=True, editable=False)
 
     fetched_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -11,7 +11,7 @@ from .tree import CategoryTree
 # Newest first; articles without a publication date go after dated ones on every database.
 NEWEST = (F("published_at").desc(nulls_last=True), F("id").desc())
 # Columns a card never shows; the page bytes and the body are by far the largest.
-LIST_DEFER = ("raw_page", "html", "text", "images", "extraction_notes", "source__template")
+LIST_DEFER = ("raw_page", "html", "text", "images", "extraction_notes", "story_features", "source__template")
 LEAD_CHARS = 400
 
 

@@ -1,7 +1,8 @@
 """Whether two articles tell the same story.
 
-For now: copies and near-copies (the same text, nearly the same title, or nearly the same opening).
-When articles are grouped into stories this becomes "same story id", and callers do not change.
+Two articles grouped into one story (``newsdesk.ingest.stories``) tell the same story, and so do
+copies and near-copies (the same text, nearly the same title, or nearly the same opening), which
+also covers articles not grouped yet.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ OPENING_CHARS = 300
 @dataclass(frozen=True)
 class _Fingerprint:
     pk: int
+    story_id: int | None
     content_hash: str
     title: frozenset
     opening: frozenset
@@ -29,8 +31,8 @@ class _Fingerprint:
         if lead is None:
             lead = "" if "text" in article.get_deferred_fields() else article.text
         opening = words((lead or "")[:OPENING_CHARS])
-        return cls(article.pk, article.content_hash or "", frozenset(words(article.title)),
-                   frozenset(zip(opening, opening[1:], opening[2:])))
+        return cls(article.pk, getattr(article, "story_id", None), article.content_hash or "",
+                   frozenset(words(article.title)), frozenset(zip(opening, opening[1:], opening[2:])))
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -38,12 +40,13 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 
 
 def _same(a: _Fingerprint, b: _Fingerprint) -> bool:
-    return (a.pk == b.pk or (bool(a.content_hash) and a.content_hash == b.content_hash)
+    return (a.pk == b.pk or (a.story_id is not None and a.story_id == b.story_id)
+            or (bool(a.content_hash) and a.content_hash == b.content_hash)
             or _jaccard(a.title, b.title) >= TITLE_OVERLAP or _jaccard(a.opening, b.opening) >= OPENING_OVERLAP)
 
 
 def same_story(a, b) -> bool:
-    """True when ``a`` and ``b`` are copies or near-copies of one story."""
+    """True when ``a`` and ``b`` are in one story, or are copies or near-copies of one another."""
     return _same(_Fingerprint.of(a), _Fingerprint.of(b))
 
 
