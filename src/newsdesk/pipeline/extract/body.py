@@ -1,0 +1,105 @@
+"""Choosing which segments of a page are the article body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .classifier import BlockModel
+from .context import GROUP_INDEX
+from .features import PageFeatures
+from .segment import Segment
+
+# A figure inside one of these is a promo, an avatar or an ad, not part of the story.
+_FIGURE_NOISE = tuple(GROUP_INDEX[g] for g in ("related", "share", "ad", "byline", "sidebar",
+                                               "comment", "footer", "nav", "t_link", "t_aside",
+                                               "t_nav", "t_footer", "overlay", "newsletter"))
+_LEAD_REACH = 4  # segments before the body in which a figure still counts as the lead
+_MIN_BODY_WORDS = 25  # below this, the body is topped up with the likeliest paragraph
+_RELATIVE_FLOOR = 0.7  # share of the best score kept when nothing reaches the threshold
+_REPEAT_MIN_CHARS = 30  # shorter texts ("Share", "Photo:") may well repeat legitimately
+
+
+def score(features: PageFeatures, model: BlockModel) -> np.ndarray:
+    """Probability that each segment belongs to the article body."""
+    if features.n == 0:
+        return np.zeros(0)
+    return model.trees.predict(features.matrix(model))
+
+
+def select(segments: Sequence[Segment], probs: np.ndarray, threshold: float,
+           include_images: bool = True) -> list[Segment]:
+    """The body: text segments scored at or above ``threshold``, and the figures among them.
+
+    When no segment reaches the threshold, the best-scored ones still make the body (a short
+    article under a huge menu scores low but is still the article). Text repeated later on
+    the page (hidden copies, structured-data echoes) is kept once.
+    """
+    text_probs = [p if s.kind != "figure" else 0.0 for s, p in zip(segments, probs)]
+    if not text_probs:
+        return []
+    top = max(text_probs)
+    if top < threshold:
+        threshold = top * _RELATIVE_FLOOR
+    keep = [(s.kind != "figure" and p >= threshold and p > 0) for s, p in zip(segments, probs)]
+    _drop_repeats(segments, keep)
+    _ensure_prose(segments, probs, keep)
+    kept_idx = [i for i, k in enumerate(keep) if k]
+    if not kept_idx:
+        return []
+    first, last = kept_idx[0], kept_idx[-1]
+    if include_images:
+        for i in range(max(0, first - _LEAD_REACH), last + 1):
+            seg = segments[i]
+            if seg.kind == "figure" and _clean_figure(seg):
+                keep[i] = True
+    return [s for s, k in zip(segments, keep) if k]
+
+
+def _ensure_prose(segments: Sequence[Segment], probs: np.ndarray, keep: list[bool]) -> None:
+    """Keep the likeliest real paragraph when what is kept is only a line or two.
+
+    A one-paragraph story under a huge menu can score low everywhere; its paragraph is still
+    the page's article.
+    """
+    words = sum(len(s.text.split()) for s, k in zip(segments, keep) if k)
+    if words >= _MIN_BODY_WORDS:
+        return
+    best, best_score = -1, 0.0
+    for i, s in enumerate(segments):
+        n = len(s.text.split())
+        if s.kind != "figure" and n >= _MIN_BODY_WORDS and s.link_chars < 0.3 * len(s.text):
+            value = float(probs[i]) * n
+            if value > best_score:
+                best, best_score = i, value
+    if best >= 0:
+        keep[best] = True
+
+
+def _drop_repeats(segments: Sequence[Segment], keep: list[bool]) -> None:
+    """Unkeep copies of text already kept elsewhere on the page (hidden duplicates of the
+    story, structured-data echoes). A repeat within the same element, like a refrain, stays."""
+    kept_by_container: dict[int, list[str]] = {}
+    for i, seg in enumerate(segments):
+        if not keep[i]:
+            continue
+        # The element around the segment's own block: paragraphs of one story share it.
+        container = seg.path[-2] if len(seg.path) >= 2 else -1
+        text = " ".join(seg.text.split())
+        if len(text) >= _REPEAT_MIN_CHARS and any(
+                text in " ".join(texts) for c, texts in kept_by_container.items() if c != container):
+            keep[i] = False
+            continue
+        kept_by_container.setdefault(container, []).append(text)
+
+
+def _clean_figure(seg: Segment) -> bool:
+    ctx = seg.context
+    return all(ctx[g] < 0 for g in _FIGURE_NOISE)
+
+
+def select_fallback(segments: Sequence[Segment]) -> list[Segment]:
+    """Without a usable classifier result: prose-like segments (several words, few links)."""
+    return [s for s in segments
+            if s.kind != "figure" and len(s.text.split()) >= 8 and s.link_chars < 0.5 * len(s.text)]

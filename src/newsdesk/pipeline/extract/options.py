@@ -1,0 +1,27 @@
+"""The one options object of the extraction stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .classifier import BlockModel
+    from .template import SourceTemplate
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How :func:`newsdesk.pipeline.extract.extract` should work.
+
+    ``template`` removes blocks learned as boilerplate of the page's source. ``fast`` skips the
+    slower metadata fallbacks. ``include_images`` keeps figures in ``blocks``/``html``/``images``;
+    ``include_links`` keeps ``<a href>`` in the rendered HTML. ``model`` replaces the shipped
+    block classifier (for evaluating a retrained one).
+    """
+
+    template: SourceTemplate | None = None
+    fast: bool = False
+    include_images: bool = True
+    include_links: bool = True
+    model: BlockModel | None = None
