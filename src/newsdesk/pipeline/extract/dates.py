@@ -122,7 +122,8 @@ def modified_date(meta: dict, jsonld: list) -> datetime | None:
     return None
 
 
-_NEAR_HEADLINE = 1000  # characters of page text around the headline where its date is shown
+_NEAR_HEADLINE = 1000
+_UPDATED = re.compile(r"updat|modif|revis|edited|refreshed", re.I)  # characters of page text around the headline where its date is shown
 _DATE_CLASS = re.compile(r"date|time|posted|publish|byline|meta|updated|info", re.I)
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
@@ -158,24 +159,28 @@ def _shown_date(root) -> datetime | None:
     return None
 
 
-def headline_date(root) -> datetime | None:
-    """A date written just under the page's headline, or None.
+def headline_date(root) -> tuple[datetime, bool] | None:
+    """A date written just under the page's headline, and whether it is labelled as an
+    update ("Updated on ..."), or None. ``root`` must be cleaned of scripts and styles.
 
-    ``root`` must be cleaned of scripts and styles.
+    Readers (and the editors who check dates) take the date shown there as the article's
+    date, whether it says published or updated.
     """
-    return _date_in_text(root, near_headline=True)
+    return _written_date(root, near_headline=True)
 
 
 def shown_date(root) -> datetime | None:
     """A date written in a date or byline element, else the first date written from the
     headline on, or None. ``root`` must be cleaned of scripts and styles."""
-    return _shown_date(root) or _date_in_text(root)
+    found = _written_date(root)
+    return _shown_date(root) or (found[0] if found else None)
 
 
-def _date_in_text(root, near_headline: bool = False) -> datetime | None:
-    """The first written date from the headline on (or from the top when there is none).
+def _written_date(root, near_headline: bool = False) -> tuple[datetime, bool] | None:
+    """The first written date from the headline on (or from the top when there is none), and
+    whether the words just before it call it an update.
 
-    With ``near_headline``, only a date within a few lines of the page's single <h1>.
+    With ``near_headline``, only a date within a few lines of the headline.
     """
     body = root.find("body")
     if body is None:
@@ -198,5 +203,5 @@ def _date_in_text(root, near_headline: bool = False) -> datetime | None:
         if match:
             dt = parse_date(match.group(0))
             if dt:
-                return dt
+                return dt, _UPDATED.search(text, max(0, match.start() - 40), match.start()) is not None
     return None

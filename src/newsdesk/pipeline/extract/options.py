@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 class ExtractOptions:
     """How :func:`newsdesk.pipeline.extract.extract` should work.
 
-    ``template`` removes blocks learned as boilerplate of the page's source. ``fast`` skips the
-    slower metadata fallbacks. ``include_images`` keeps figures in ``blocks``/``html``/``images``;
+    ``template`` removes blocks learned as boilerplate of the page's source. ``fast`` skips
+    looking for a date in the page's text (dates then come from its structured data and URL). ``include_images`` keeps figures in ``blocks``/``html``/``images``;
     ``include_links`` keeps ``<a href>`` in the rendered HTML. ``model`` replaces the shipped
     block classifier (for evaluating a retrained one).
     """
