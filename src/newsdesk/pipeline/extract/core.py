@@ -47,8 +47,8 @@ def analyse(html: str | bytes, url: str | None = None, fast: bool = False) -> An
         # and in the site's own time zone); structured data may say otherwise. Read from the
         # cleaned page, where script text cannot pass for a date.
         shown = headline_date(root)
-        if shown and (md.date is None or md.date.date() != shown[0].date()):
-            md.date = shown[0]
+        if shown and (md.date is None or md.date.date() != shown.date()):
+            md.date = shown
     if md.date is None:
         md.date = (None if fast else shown_date(root)) or modified_date(md.meta, md.jsonld)
     page = segment_tree(root, url)

@@ -20,7 +20,6 @@ _META_KEYS = (
 _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
                   "dcterms.modified")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
-_URL_YEAR_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
 _EARLIEST = datetime(1995, 1, 1, tzinfo=timezone.utc)
 
 
@@ -122,8 +121,7 @@ def modified_date(meta: dict, jsonld: list) -> datetime | None:
     return None
 
 
-_NEAR_HEADLINE = 1000
-_UPDATED = re.compile(r"updat|modif|revis|edited|refreshed", re.I)  # characters of page text around the headline where its date is shown
+_NEAR_HEADLINE = 1000  # characters of page text after the headline where its date is shown
 _DATE_CLASS = re.compile(r"date|time|posted|publish|byline|meta|updated|info", re.I)
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
@@ -159,12 +157,11 @@ def _shown_date(root) -> datetime | None:
     return None
 
 
-def headline_date(root) -> tuple[datetime, bool] | None:
-    """A date written just under the page's headline, and whether it is labelled as an
-    update ("Updated on ..."), or None. ``root`` must be cleaned of scripts and styles.
+def headline_date(root) -> datetime | None:
+    """A date written just under the page's headline, or None.
 
     Readers (and the editors who check dates) take the date shown there as the article's
-    date, whether it says published or updated.
+    date, whether it says published or updated. ``root`` must be cleaned of scripts and styles.
     """
     return _written_date(root, near_headline=True)
 
@@ -172,13 +169,11 @@ def headline_date(root) -> tuple[datetime, bool] | None:
 def shown_date(root) -> datetime | None:
     """A date written in a date or byline element, else the first date written from the
     headline on, or None. ``root`` must be cleaned of scripts and styles."""
-    found = _written_date(root)
-    return _shown_date(root) or (found[0] if found else None)
+    return _shown_date(root) or _written_date(root)
 
 
-def _written_date(root, near_headline: bool = False) -> tuple[datetime, bool] | None:
-    """The first written date from the headline on (or from the top when there is none), and
-    whether the words just before it call it an update.
+def _written_date(root, near_headline: bool = False) -> datetime | None:
+    """The first written date from the headline on (or from the top when there is none).
 
     With ``near_headline``, only a date within a few lines of the headline.
     """
@@ -203,5 +198,5 @@ def _written_date(root, near_headline: bool = False) -> tuple[datetime, bool] | 
         if match:
             dt = parse_date(match.group(0))
             if dt:
-                return dt, _UPDATED.search(text, max(0, match.start() - 40), match.start()) is not None
+                return dt
     return None
