@@ -75,8 +75,10 @@ def _serve_one(listener: socket.socket, threads: int, *, poll: bool) -> None:
 
     from newsdesk.site.wsgi import application
 
-    # SIGTERM (from a service manager or the parent worker) stops like Ctrl-C.
+    # SIGTERM (from a service manager or the parent worker) stops like Ctrl-C; SIGINT is set too,
+    # since a process started in the background by a shell inherits it ignored.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     server = create_server(application, sockets=[listener], threads=threads, clear_untrusted_proxy_headers=True,
                            ident="newsdesk")
     scheduler = None
