@@ -50,7 +50,7 @@ def parse_date(value: str) -> datetime | None:
 def _loose_parse(value: str) -> datetime | None:
     try:
         from dateutil import parser as dateparser
-    except ImportError:  # dateutil arrives with trafilatura; without it only ISO dates parse
+    except ImportError:  # without python-dateutil only ISO 8601 dates parse
         return None
     cleaned = re.sub(r"^(?:published|posted|updated|on)\s*:?\s*", "", value, flags=re.I)
     try:
