@@ -77,6 +77,17 @@ class Theme:
         raise NotImplementedError
 
 
+class WordPressTheme(Theme):
+    """URL conventions every WordPress theme shares: "/?p=ID" shortlinks and "/page/N/" listings."""
+
+    def shortlink(self, article: DemoArticle) -> str | None:
+        return f"/?p={article.id}"
+
+    def listing_path(self, kind: str, key: str, page: int = 1) -> str:
+        base = {"home": "/", "category": f"/category/{key}/", "tag": f"/tag/{key}/", "author": f"/author/{key}/"}[kind]
+        return base if page == 1 else f"{base}page/{page}/"
+
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import (EMAIL_NOTE, LEAVE_A_REPLY, SAVE_DETAILS, Theme, comment_form, esc, feed_links, jsonld,
+from .base import (EMAIL_NOTE, LEAVE_A_REPLY, SAVE_DETAILS, WordPressTheme, comment_form, esc, feed_links, jsonld,
                    long_date, og_meta, pager)
 
 from ..model import slugify
@@ -38,7 +38,7 @@ STYLE = """body{margin:0;font:16px/1.6 Georgia,serif;color:#222}a{color:#0b4f6c}
 .jnews-cookie-law-policy{position:fixed;bottom:0;left:0;right:0;background:#fffbe6;padding:.8em;font:14px sans-serif}img{max-width:100%;height:auto}"""
 
 
-class JNewsTheme(Theme):
+class JNewsTheme(WordPressTheme):
     key = "jnews"
     body_selector = "div.entry-content div.content-inner"
     feed_path = "/feed/"
@@ -52,13 +52,6 @@ class JNewsTheme(Theme):
 
     def article_path(self, article: DemoArticle) -> str:
         return f"/{article.published:%Y/%m/%d}/{article.slug}/"
-
-    def shortlink(self, article: DemoArticle) -> str | None:
-        return f"/?p={article.id}"
-
-    def listing_path(self, kind: str, key: str, page: int = 1) -> str:
-        base = {"home": "/", "category": f"/category/{key}/", "tag": f"/tag/{key}/", "author": f"/author/{key}/"}[kind]
-        return base if page == 1 else f"{base}page/{page}/"
 
     def image_path(self, article: DemoArticle, image: str) -> str:
         return f"/wp-content/uploads/{article.published:%Y/%m}/{image}.png"

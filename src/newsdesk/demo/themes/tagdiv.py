@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import slugify
-from .base import (EMAIL_NOTE, LEAVE_A_REPLY, SAVE_DETAILS, Theme, comment_form, esc, jsonld, long_date,
+from .base import (EMAIL_NOTE, LEAVE_A_REPLY, SAVE_DETAILS, WordPressTheme, comment_form, esc, jsonld, long_date,
                    og_meta, pager)
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ STYLE = """body{margin:0;font:15px/1.7 Verdana,Geneva,sans-serif;color:#111}a{co
 .td-footer-wrapper{background:#111;color:#ccc;padding:30px 0}.td-sub-footer-container{background:#000;color:#ccc;padding:10px 0}#td-cookie{position:fixed;bottom:0;width:100%;background:#222;color:#fff;padding:12px}img{max-width:100%;height:auto}"""
 
 
-class TagDivTheme(Theme):
+class TagDivTheme(WordPressTheme):
     key = "tagdiv"
     body_selector = "div.td-post-content"
     feed_path = "/news-sitemap.xml"
@@ -52,13 +52,6 @@ class TagDivTheme(Theme):
 
     def article_path(self, article: DemoArticle) -> str:
         return f"/{article.slug}/"
-
-    def shortlink(self, article: DemoArticle) -> str | None:
-        return f"/?p={article.id}"
-
-    def listing_path(self, kind: str, key: str, page: int = 1) -> str:
-        base = {"home": "/", "category": f"/category/{key}/", "tag": f"/tag/{key}/", "author": f"/author/{key}/"}[kind]
-        return base if page == 1 else f"{base}page/{page}/"
 
     def image_path(self, article: DemoArticle, image: str) -> str:
         return f"/wp-content/uploads/{article.published:%Y/%m}/{image}-640x360.png"
