@@ -178,6 +178,18 @@ def test_malformed_html_does_not_crash(broken):
     assert "weighing the question" in art.text
 
 
+def test_unclosed_menu_does_not_take_the_article_with_it():
+    # The menu's <nav> is never closed, so the parser nests the rest of the page inside it.
+    html = ("<html><head><title>Harbour wall vote</title></head><body>"
+            "<nav class='main-navigation'><ul><li><a href='/'>Home</a></li>"
+            "<li><a href='/news'>News</a></li></ul>"
+            f"<div class='content'><h1>Harbour wall vote</h1><p>{FILLER}</p><p>{FILLER}</p>"
+            f"<p>The vote is set for {FILLER.lower()}</p></div></body></html>")
+    art = extract(html)
+    assert "The vote is set for the council" in art.text
+    assert "weighing the question" in art.text
+
+
 def test_wrong_type_raises():
     with pytest.raises(ExtractionError):
         extract(12345)  # type: ignore[arg-type]

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import second
 from .classifier import BlockModel
 from .context import GROUP_INDEX
 from .features import PageFeatures
+from .render import render_text, to_blocks
 from .segment import Segment
 
 # A figure inside one of these is a promo, an avatar or an ad, not part of the story.
@@ -45,9 +47,16 @@ def select(segments: Sequence[Segment], probs: np.ndarray, threshold: float,
     keep = [(s.kind != "figure" and p >= threshold and p > 0) for s, p in zip(segments, probs)]
     _drop_repeats(segments, keep)
     _ensure_prose(segments, probs, keep)
+    return with_figures(segments, keep, include_images)
+
+
+def with_figures(segments: Sequence[Segment], keep: list[bool],
+                 include_images: bool = True) -> list[Segment]:
+    """The kept text segments, with the clean figures among them and just before them."""
     kept_idx = [i for i, k in enumerate(keep) if k]
     if not kept_idx:
         return []
+    keep = list(keep)
     first, last = kept_idx[0], kept_idx[-1]
     if include_images:
         for i in range(max(0, first - _LEAD_REACH), last + 1):
@@ -55,6 +64,22 @@ def select(segments: Sequence[Segment], probs: np.ndarray, threshold: float,
             if seg.kind == "figure" and _clean_figure(seg):
                 keep[i] = True
     return [s for s, k in zip(segments, keep) if k]
+
+
+def choose(segments: Sequence[Segment], features: PageFeatures, probs: np.ndarray,
+           threshold: float, html: str, url: str | None, include_images: bool = True,
+           second_opinion: bool = True) -> tuple[list[Segment], str | None]:
+    """The body's segments given the classifier's scores, and a note when a second opinion
+    changed them."""
+    kept = select(segments, probs, threshold, include_images)
+    if not second_opinion or not second.unsure(features, probs):
+        return kept, None
+    keep = second.reconsider(segments, render_text(to_blocks(kept)), second.other_text(html, url))
+    if keep is None:
+        return kept, None
+    _drop_repeats(segments, keep)
+    return (with_figures(segments, keep, include_images),
+            "body chosen by a second opinion (trafilatura): the classifier was unsure")
 
 
 def _ensure_prose(segments: Sequence[Segment], probs: np.ndarray, keep: list[bool]) -> None:

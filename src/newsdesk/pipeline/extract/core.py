@@ -8,7 +8,7 @@ from lxml import etree
 
 from ..errors import ExtractionError
 from ..model import Article, Image
-from .body import score, select, select_fallback
+from .body import choose, score, select_fallback
 from .dates import headline_date, modified_date, shown_date
 from .decode import decode_html
 from .dom import parse, strip_non_content
@@ -29,6 +29,7 @@ class Analysis:
     segments: list[Segment]
     features: PageFeatures
     page: SegmentedPage
+    html: str  # the page as decoded text
 
 
 def analyse(html: str | bytes, url: str | None = None, fast: bool = False) -> Analysis:
@@ -53,7 +54,7 @@ def analyse(html: str | bytes, url: str | None = None, fast: bool = False) -> An
         md.date = (None if fast else shown_date(root)) or modified_date(md.meta, md.jsonld)
     page = segment_tree(root, url)
     features = PageFeatures(page, md.title, md.description, md.page_kind(), url)
-    return Analysis(root, md, page.segments, features, page)
+    return Analysis(root, md, page.segments, features, page, text)
 
 
 def extract(html: str | bytes, url: str | None = None,
@@ -69,11 +70,14 @@ def extract(html: str | bytes, url: str | None = None,
     md, segments = page.metadata, page.segments
     model = options.model or DEFAULT_MODEL
     notes: list[str] = []
+    kept: list[Segment] = []
     if model is not None:
-        kept = select(segments, score(page.features, model), model.threshold,
-                      include_images=options.include_images)
-    else:
-        kept = []
+        kept, note = choose(segments, page.features, score(page.features, model), model.threshold,
+                            page.html, url,
+                            include_images=options.include_images,
+                            second_opinion=options.second_opinion and not options.fast)
+        if note:
+            notes.append(note)
     if not any(s.kind != "figure" for s in kept):
         kept = select_fallback(segments)
         notes.append("body chosen by text density: the classifier kept nothing")

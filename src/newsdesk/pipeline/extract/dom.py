@@ -49,6 +49,11 @@ def parse(text: str) -> etree._Element:
 # all text blocks and almost never article text, so they are dropped before the walk.
 _SITE_CHROME = etree.XPath("//nav[not(ancestor::article) and not(ancestor::main)]"
                            " | //footer[not(ancestor::article)]")
+# A real menu or footer is mostly links and a small part of the page. One that holds most of
+# the page's text, little of it in links, has swallowed the page: an unclosed <nav> makes
+# libxml2 nest everything after it inside, article included.
+_CHROME_MIN_LINK_SHARE = 0.5
+_CHROME_MAX_PAGE_SHARE = 0.4
 
 
 def strip_non_content(root: etree._Element) -> None:
@@ -57,8 +62,25 @@ def strip_non_content(root: etree._Element) -> None:
     etree.strip_elements(root, *NEVER_CONTENT, with_tail=False)
     etree.strip_tags(root, *UNWRAP)
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    for el in _SITE_CHROME(root):
-        _remove_keeping_tail(el)
+    chrome = _SITE_CHROME(root)
+    if not chrome:
+        return
+    page_chars = _text_length(root)
+    for el in chrome:
+        if not _swallowed_page(el, page_chars):
+            _remove_keeping_tail(el)
+
+
+def _text_length(el: etree._Element) -> int:
+    return len(" ".join("".join(el.itertext()).split()))
+
+
+def _swallowed_page(el: etree._Element, page_chars: int) -> bool:
+    """Whether a menu or footer holds most of the page's text, little of it in links."""
+    chars = _text_length(el)
+    if chars <= _CHROME_MAX_PAGE_SHARE * page_chars:
+        return False
+    return sum(_text_length(a) for a in el.iter("a")) < _CHROME_MIN_LINK_SHARE * chars
 
 
 def _remove_keeping_tail(el: etree._Element) -> None:

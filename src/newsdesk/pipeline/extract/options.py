@@ -15,13 +15,17 @@ class ExtractOptions:
     """How :func:`newsdesk.pipeline.extract.extract` should work.
 
     ``template`` removes blocks learned as boilerplate of the page's source. ``fast`` skips
-    looking for a date in the page's text (dates then come from its structured data and URL). ``include_images`` keeps figures in ``blocks``/``html``/``images``;
+    looking for a date in the page's text (dates then come from its structured data and URL)
+    and the second opinion. ``second_opinion`` lets trafilatura read the pages the classifier
+    is unsure of, and takes its body where the two disagree and it found more (see
+    ``second.py``). ``include_images`` keeps figures in ``blocks``/``html``/``images``;
     ``include_links`` keeps ``<a href>`` in the rendered HTML. ``model`` replaces the shipped
     block classifier (for evaluating a retrained one).
     """
 
     template: SourceTemplate | None = None
     fast: bool = False
+    second_opinion: bool = True
     include_images: bool = True
     include_links: bool = True
     model: BlockModel | None = None
