@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from newsdesk.site.articles.models import Article, Category
+from newsdesk.site.articles.models import Article, Category, Story
 from newsdesk.site.comments.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +118,23 @@ def test_banner_edited_in_the_admin_appears_on_the_site(admin_client, client, ne
                                                       "text": "Brought to you by Example", "link": "https://ex.example/"})
     html = client.get("/").content.decode()
     assert "Brought to you by Example" in html and '<span class="banner-label">Sponsored</span>' in html
+
+
+def test_stories_list_their_articles_and_outlets(admin_client, newsroom):
+    by_source: dict[int, Article] = {}
+    for article in newsroom.articles:
+        by_source.setdefault(article.source_id, article)
+    first, second = list(by_source.values())[:2]
+    story = Story.objects.create(title=first.title, article_count=2)
+    Article.objects.filter(pk__in=[first.pk, second.pk]).update(story=story)
+    alone = Story.objects.create(title=newsroom.articles[-1].title, article_count=1)
+    Article.objects.filter(pk=newsroom.articles[-1].pk).update(story=alone)
+
+    several = admin_client.get("/admin/articles/story/?coverage=several").content.decode()
+    assert first.title in several and alone.title not in several
+    assert alone.title in admin_client.get("/admin/articles/story/?coverage=one").content.decode()
+
+    page = admin_client.get(f"/admin/articles/story/{story.pk}/change/").content.decode()
+    assert second.title in page and second.source.name in page
+    assert admin_client.get("/admin/articles/story/add/").status_code == 403
+    assert story.title in admin_client.get(f"/admin/articles/article/{first.pk}/change/").content.decode()

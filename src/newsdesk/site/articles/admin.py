@@ -1,4 +1,4 @@
-"""Admin for articles, the category tree and the banner."""
+"""Admin for articles, stories, the category tree and the banner."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Case, Count, IntegerField, Value, When
 
 from . import cacheversion
-from .models import Article, Banner, Category
+from .models import Article, Banner, Category, Story
 from .tree import CategoryTree
 
 # Addresses typed without a scheme are taken as https (Django 6 does the same by default).
@@ -23,10 +23,10 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ("source", "category")
     search_fields = ("title", "canonical_url")
     date_hierarchy = "published_at"
-    fields = ("title", "category", "is_published", "source", "canonical_url", "url", "published_at", "authors",
-              "description", "lead_image_url", "extraction_notes", "fetched_at", "updated_at")
-    readonly_fields = ("source", "canonical_url", "url", "published_at", "authors", "description", "lead_image_url",
-                       "extraction_notes", "fetched_at", "updated_at")
+    fields = ("title", "category", "is_published", "source", "story", "canonical_url", "url", "published_at",
+              "authors", "description", "lead_image_url", "extraction_notes", "fetched_at", "updated_at")
+    readonly_fields = ("source", "story", "canonical_url", "url", "published_at", "authors", "description",
+                       "lead_image_url", "extraction_notes", "fetched_at", "updated_at")
     actions = ["unpublish", "publish", "reextract"]
 
     def get_queryset(self, request):
@@ -112,3 +112,59 @@ class BannerAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ("text", "label", "link", "enabled", "updated_at")
     list_editable = ("enabled",)
+
+
+class StoryArticleInline(admin.TabularInline):
+    model = Article
+    fields = ("title", "source", "published_at", "is_published")
+    readonly_fields = fields
+    ordering = ("published_at", "id")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source").only(
+            "title", "source__name", "published_at", "is_published", "story_id")
+
+
+class SeveralOutletsFilter(admin.SimpleListFilter):
+    title = "coverage"
+    parameter_name = "coverage"
+
+    def lookups(self, request, model_admin):
+        return [("several", "Covered by several outlets"), ("one", "One outlet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "several":
+            return queryset.filter(outlet_total__gt=1)
+        if self.value() == "one":
+            return queryset.filter(outlet_total__lte=1)
+        return queryset
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    """Stories are made by grouping; editors read them here and fix them from the articles list."""
+
+    list_display = ("title", "article_count", "outlets", "updated_at")
+    list_filter = (SeveralOutletsFilter,)
+    search_fields = ("title",)
+    date_hierarchy = "updated_at"
+    fields = ("title", "article_count", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = [StoryArticleInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            outlet_total=Count("articles__source", distinct=True))
+
+    @admin.display(description="outlets", ordering="outlet_total")
+    def outlets(self, story):
+        return story.outlet_total
