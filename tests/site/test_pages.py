@@ -163,6 +163,31 @@ def test_check_also_lists_similar_articles_never_itself_nor_a_story_twice(client
     assert "Harbour Gazette" in aside and "<time datetime=" in aside
 
 
+def test_story_lists_the_other_outlets_that_covered_it(client, newsroom, django_assert_max_num_queries):
+    from newsdesk.site.articles.models import Story
+    from tests.site.test_pages_speed import BUDGET
+
+    article = newsroom.article("Ferry report 6")
+    other = build_article(newsroom.sources["courier"], newsroom.categories["world"], "Courier on the ferry",
+                          "ferry", 7001, article.published_at - timedelta(hours=1))
+    hidden = build_article(newsroom.sources["ledger"], newsroom.categories["world"], "Ledger on the ferry",
+                           "ferry", 7002, article.published_at - timedelta(hours=2))
+    hidden.is_published = False
+    hidden.save()
+    story = Story.objects.create(title=article.title, article_count=3)
+    Article.objects.filter(pk__in=[article.pk, other.pk, hidden.pk]).update(story=story)
+
+    with django_assert_max_num_queries(BUDGET["article"]):
+        html = client.get(article.get_absolute_url()).content.decode()
+    box = html[html.index('class="coverage"'):html.index("</section>", html.index('class="coverage"'))]
+    assert "Also covered by" in box
+    assert f'href="{other.get_absolute_url()}">{other.source.name}</a>: {other.title}' in box
+    assert hidden.title not in box and article.get_absolute_url() not in box
+
+    alone = newsroom.article("Ferry report 12")
+    assert 'class="coverage"' not in client.get(alone.get_absolute_url()).content.decode()
+
+
 def test_check_also_falls_back_to_the_same_category(client, newsroom):
     odd = build_article(newsroom.sources["ledger"], newsroom.categories["science"], "Zyxwv qrstu",
                         "science", 950, timezone.now(), text="Zyxwv qrstu plonk.", html="<p>Zyxwv qrstu plonk.</p>")

@@ -1,4 +1,5 @@
-"""Check Also: a few other articles a reader of this one may want next."""
+"""Check Also: a few other articles a reader of this one may want next; and the other outlets'
+reports of the same story."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .text import key_terms
 from .tree import CategoryTree
 
 MAX_RELATED = 4
+MAX_COVERAGE = 6
 CANDIDATES = 16
 TERMS = 8  # the title's words and the most frequent ones; more terms match more articles to rank
 RECENT = timedelta(days=30)
@@ -36,6 +38,15 @@ def check_also(article, tree: CategoryTree) -> list:
         return chosen
     found = {a.pk: a for a in queries.latest().filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
+
+
+def story_coverage(article, limit: int = MAX_COVERAGE) -> list:
+    """The other published articles of the article's story, oldest first (one query, none
+    when the article has no story yet)."""
+    if article.story_id is None:
+        return []
+    mates = queries.latest().filter(story_id=article.story_id).exclude(pk=article.pk)
+    return sorted(mates[:limit], key=lambda a: (a.date, a.pk))
 
 
 def _choose(article, tree: CategoryTree) -> list:

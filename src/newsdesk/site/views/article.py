@@ -104,6 +104,7 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
         "lead_alt": _lead_alt(current),
         "lead_in_body": lead_in_body,
         "related": related.check_also(current, tree),
+        "coverage": related.story_coverage(current),
         "threads": threads,
         "comment_count": sum(1 + len(r) for _, r in threads),
         "form": form,
