@@ -54,6 +54,24 @@ def test_date_without_zone_is_made_aware():
     assert extract(html).date == datetime(2023, 5, 1, 10, 0, tzinfo=timezone.utc)
 
 
+@pytest.mark.parametrize(("shown", "expected"), [
+    # A date under the headline is the one readers see, and wins over structured data...
+    ("<p class='meta'>By Ann Lee, 3 May 2023</p>", datetime(2023, 5, 3).date()),
+    # ...unless it is labelled as an update: the story came out on the published date.
+    ("<p class='meta'>By Ann Lee. Last updated: June 9, 2024</p>", datetime(2023, 5, 1).date()),
+    ("<p class='meta'>Updated June 9, 2024 · Published 2 May 2023</p>", datetime(2023, 5, 2).date()),
+])
+def test_date_under_the_headline(shown, expected):
+    html = page(f"{shown}<p>{FILLER}</p><p>{FILLER}</p>").replace(
+        "<head>", "<head><meta property='article:published_time' content='2023-05-01T10:00:00Z'>")
+    assert extract(html).date.date() == expected
+
+
+def test_updated_date_is_used_when_the_page_gives_no_other():
+    html = page(f"<p class='meta'>Last updated: June 9, 2024</p><p>{FILLER}</p><p>{FILLER}</p>")
+    assert extract(html).date.date() == datetime(2024, 6, 9).date()
+
+
 def test_title_from_head_drops_site_suffix():
     html = (f"<html><head><title>Bridge closes for repairs | Valley News</title>"
             f"<meta property='og:site_name' content='Valley News'></head>"

@@ -44,10 +44,11 @@ def analyse(html: str | bytes, url: str | None = None, fast: bool = False) -> An
     md = read_metadata(root, url, fast=fast)
     strip_non_content(root)
     if not fast:
-        # The date written under the headline is the one readers see (often "updated on",
-        # and in the site's own time zone); structured data may say otherwise. Read from the
-        # cleaned page, where script text cannot pass for a date.
-        shown = headline_date(root)
+        # The date written under the headline is the one readers see (in the site's own time
+        # zone); structured data may say otherwise. One labelled as an update does not replace
+        # a publication date the page gives. Read from the cleaned page, where script text
+        # cannot pass for a date.
+        shown = headline_date(root, skip_updates=md.date is not None)
         if shown and (md.date is None or md.date.date() != shown.date()):
             md.date = shown
     if md.date is None:

@@ -122,6 +122,7 @@ def modified_date(meta: dict, jsonld: list) -> datetime | None:
 
 
 _NEAR_HEADLINE = 1000  # characters of page text after the headline where its date is shown
+_UPDATE_LABEL = re.compile(r"updat|modifi|revised|reviewed|aktualisiert|mis à jour|actualizad", re.I)
 _DATE_CLASS = re.compile(r"date|time|posted|publish|byline|meta|updated|info", re.I)
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
@@ -157,13 +158,15 @@ def _shown_date(root) -> datetime | None:
     return None
 
 
-def headline_date(root) -> datetime | None:
+def headline_date(root, skip_updates: bool = False) -> datetime | None:
     """A date written just under the page's headline, or None.
 
     Readers (and the editors who check dates) take the date shown there as the article's
-    date, whether it says published or updated. ``root`` must be cleaned of scripts and styles.
+    date. With ``skip_updates`` (the page already says when it was published), a date labelled
+    as an update ("Last updated on ...") is passed over: it is not when the story came out.
+    ``root`` must be cleaned of scripts and styles.
     """
-    return _written_date(root, near_headline=True)
+    return _written_date(root, near_headline=True, skip_updates=skip_updates)
 
 
 def shown_date(root) -> datetime | None:
@@ -172,7 +175,7 @@ def shown_date(root) -> datetime | None:
     return _shown_date(root) or _written_date(root)
 
 
-def _written_date(root, near_headline: bool = False) -> datetime | None:
+def _written_date(root, near_headline: bool = False, skip_updates: bool = False) -> datetime | None:
     """The first written date from the headline on (or from the top when there is none).
 
     With ``near_headline``, only a date within a few lines of the headline.
@@ -194,9 +197,11 @@ def _written_date(root, near_headline: bool = False) -> datetime | None:
         start = max(0, found - 200) if found >= 0 else 0
     span = _NEAR_HEADLINE if near_headline else 3000
     for offset in (start, 0) if start and not near_headline else (start,):
-        match = _SHOWN.search(text, offset, offset + span)
-        if match:
+        for match in _SHOWN.finditer(text, offset, offset + span):
+            if skip_updates and _UPDATE_LABEL.search(text, max(0, match.start() - 30), match.start()):
+                continue
             dt = parse_date(match.group(0))
             if dt:
                 return dt
+            break
     return None
