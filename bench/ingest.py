@@ -1,6 +1,7 @@
 """Ingest benchmark: the demo outlets scaled to about 5,000 articles, ingested over loopback.
 
     python bench/ingest.py [--articles 5000] [--output bench/results/ingest.md]
+    python bench/ingest.py --only stages      # one phase, printed; the results file is left alone
 
 Each phase runs in its own process on a fresh SQLite database in a temporary data directory,
 so its peak memory (max RSS) is its own:
@@ -187,12 +188,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "ingest.md"))
+    parser.add_argument("--only", choices=sorted(PHASES),
+                        help="run this phase alone and print its figures, without writing --output")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         setup_django(args.data_dir)
         print(json.dumps(PHASES[args.phase](args.articles)))
+        return
+    if args.only:
+        print(json.dumps(run_phase(args.only, args.articles), indent=2))
         return
     results = {name: run_phase(name, args.articles) for name in PHASES}
     text = report(results, args.articles)

@@ -3,24 +3,37 @@
 Every article belongs to a story, most to a story of their own; an article joins an older story
 when ``cluster.assign`` finds it reports the same event. The newcomer decides, so storing an
 article changes at most its own story and the one it leaves.
+
+``cluster.assign`` only accepts an article that shares ``min_shared_names`` names with the
+newcomer, so the newcomer is compared with just those, found through the ``StoryTerm`` index, and
+the term weights come from counts over the whole window taken from the same index: the choice is
+the one a comparison with every recent article would make, without reading every recent article.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from newsdesk.pipeline import cluster
-from newsdesk.pipeline.cluster import ClusterOptions, Features, Item
+from newsdesk.pipeline.cluster import ClusterOptions, Corpus, Features, Item
 from newsdesk.site.articles import cacheversion
-from newsdesk.site.articles.models import Article, Story
+from newsdesk.site.articles.models import Article, Story, StoryTerm
 
 __all__ = ["MAX_CANDIDATES", "assign_story", "regroup_stories"]
 
 # Recent articles compared with a new one; a busy site stores a few hundred a day.
 MAX_CANDIDATES = 3000
 OLDEST_FIRST = (F("published_at").asc(nulls_last=True), F("fetched_at").asc(), F("id").asc())
+# The term of an article's INDEXED or EMPTY row: which version of the features its rows hold.
+INDEX_VERSION = f"v{cluster.VERSION}"
+MARKERS = [f"v{version}" for version in range(cluster.VERSION + 1)]
+PARAMETERS_PER_QUERY = 500  # well below every database's limit
 
 
 def assign_story(article_id: int, options: ClusterOptions | None = None) -> int | None:
@@ -37,12 +50,16 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
         if article is None:
             return None
         found = cluster.features(article.title, article.text)
+        when = article.published_at or article.fetched_at
         if article.story_id is not None and article.story_features == found.to_json():
+            # Its date may have changed alone, and the index must say so.
+            if not StoryTerm.objects.filter(article_id=article.pk, term=INDEX_VERSION, published=when).exists():
+                _index({article.pk: (found, when)})
             return article.story_id
         Article.objects.filter(pk=article.pk).update(story_features=found.to_json())
-        when = article.published_at or article.fetched_at
-        target = cluster.assign(Item(found, when, article.source_id), _candidates(article, when, options), options)
-        return _move(article, target)
+        new = Item(found, when, article.source_id)
+        candidates, corpus = _candidates(article.pk, new, options)
+        return _move(article, cluster.assign(new, candidates, options, corpus))
 
 
 def regroup_stories(options: ClusterOptions | None = None) -> int:
@@ -57,38 +74,170 @@ def regroup_stories(options: ClusterOptions | None = None) -> int:
         return Story.objects.count()
 
 
-def _candidates(article: Article, when, options: ClusterOptions) -> list[Item]:
-    """Published articles within the window of ``when``, at most MAX_CANDIDATES, newest first."""
-    span = (when - options.window, when + options.window)
-    rows = list(Article.objects.filter(is_published=True)
-                .filter(Q(published_at__range=span) | Q(published_at__isnull=True, fetched_at__range=span))
-                .exclude(pk=article.pk).order_by(F("published_at").desc(nulls_last=True), "-id")
-                .values_list("pk", "source_id", "story_id", "published_at", "fetched_at", "story_features")
-                [:MAX_CANDIDATES])
-    fresh = _refresh_features({pk for pk, *_, stored in rows if not stored or stored.get("v") != cluster.VERSION})
+def _candidates(article_id: int, new: Item, options: ClusterOptions) -> tuple[list[Item], Corpus | None]:
+    """The articles of ``new``'s window that might join it, newest first, and the corpus of the
+    whole window with ``new`` (None: the candidates are the whole window, or none). Indexes
+    ``new`` first."""
+    _index({article_id: (new.features, new.published)})  # its rows count it in the corpus
+    if new.features.is_empty:
+        return [], None  # it joins nothing
+    window = _Window.around(article_id, new.published, options)
+    if options.min_shared_names < 1:
+        # Any article may join without a name in common: compare with the whole window.
+        return _items(window.ids, new.published, window.loose), None
+    # Only articles with that many names in common can join (cluster.shared_names counts no more).
+    rows = window.rows.filter(kind=StoryTerm.NAME, term__in=[_key(name) for name in new.features.names])
+    if not options.same_source and new.source is not None:
+        rows = rows.exclude(article__source_id=new.source)
+    counted = window.counted
+    sharing = set(window.loose).union(
+        pk for pk in (rows.values("article_id").annotate(shared=Count("id"))
+                      .filter(shared__gte=options.min_shared_names).values_list("article_id", flat=True))
+        if pk in counted)
+    candidates = [item for item in _items([pk for pk in window.ids if pk in sharing], new.published, window.loose)
+                  if cluster.might_join(new, item, options)]
+    if not candidates:
+        return [], None
+    return candidates, window.corpus(article_id, [new.features, *(item.features for item in candidates)])
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The published articles within ``options.window`` of a date, at most MAX_CANDIDATES, newest
+    first, as the index holds them."""
+
+    span: tuple[datetime, datetime]
+    ids: list[int]  # newest first, those without a date of publication last
+    marked: dict[int, int]  # article -> kind of its marker row within the span, of any version
+    refreshed: dict[int, Features]  # articles of the window the index lacked, as found now
+    loose: dict[int, Features]  # those of them another grouping holds: compared by these features
+
+    @classmethod
+    def around(cls, article_id: int, when: datetime, options: ClusterOptions) -> "_Window":
+        """The window of ``when`` but ``article_id``, with every article of it indexed that can be."""
+        span = (when - options.window, when + options.window)
+        # IN rather than a plain boolean, which SQLite does not look up in the article_latest index.
+        published = Article.objects.filter(is_published__in=[True]).exclude(pk=article_id)
+        ids = list(published.filter(published_at__range=span).order_by("-published_at", "-id")
+                   .values_list("pk", flat=True)[:MAX_CANDIDATES])
+        if len(ids) < MAX_CANDIDATES:
+            ids += published.filter(published_at__isnull=True).filter(fetched_at__range=span).order_by(
+                "-id").values_list("pk", flat=True)[:MAX_CANDIDATES - len(ids)]
+        markers = (StoryTerm.objects.filter(published__range=span, term__in=MARKERS,
+                                            kind__in=(StoryTerm.INDEXED, StoryTerm.EMPTY))
+                   .values_list("article_id", "term", "kind"))
+        marked, current = {}, set()
+        for pk, term, kind in markers:
+            marked[pk] = kind
+            if term == INDEX_VERSION:
+                current.add(pk)
+        refreshed, indexed = _index_missing(set(ids) - current)
+        loose = {pk: found for pk, found in refreshed.items() if pk not in indexed}
+        return cls(span, ids, marked, refreshed, loose)
+
+    @property
+    def rows(self):
+        """The index rows dated within the window's span."""
+        return StoryTerm.objects.filter(published__range=self.span)
+
+    @property
+    def counted(self) -> set[int]:
+        """The articles of the window whose rows count."""
+        return set(self.ids) - set(self.loose)
+
+    def corpus(self, article_id: int, features: list[Features]) -> Corpus:
+        """Counts of the terms of ``features`` over the window and the article ``article_id``
+        (indexed, not in the window): from the rows within the span, less those of articles
+        outside the window (unpublished, beyond MAX_CANDIDATES, or of a stale date or version),
+        plus the loose articles' features."""
+        terms = {_key(term): term for found in features for term in (*found.names, *found.words)}
+        counts: dict[str, int] = {}
+        counted = self.counted
+        outside = sorted(set(self.marked) - counted - {article_id})
+        queries = [(1, self.rows)]
+        queries += [(-1, self.rows.filter(article_id__in=chunk)) for chunk in _chunks(outside)]
+        for sign, rows in queries:
+            for chunk in _chunks(list(terms)):
+                held = (rows.filter(kind__in=(StoryTerm.NAME, StoryTerm.WORD), term__in=chunk)
+                        .values("term").annotate(held=Count("id")).values_list("term", "held"))
+                for key, held_by in held:
+                    counts[terms[key]] = counts.get(terms[key], 0) + sign * held_by
+        size = 1  # the article itself
+        for pk in counted:
+            found = self.refreshed.get(pk)
+            size += (not found.is_empty) if found else self.marked[pk] == StoryTerm.INDEXED
+        for found in self.loose.values():
+            if not found.is_empty:
+                size += 1
+                for term in set(found.names) | set(found.words):
+                    counts[term] = counts.get(term, 0) + 1
+        return Corpus(size, counts)
+
+
+def _items(ids: list[int], when, loose: dict[int, Features]) -> list[Item]:
+    """Items for these articles, in this order, with the features of the loose ones from ``loose``."""
+    rows = {}
+    for chunk in _chunks(ids):
+        for pk, *row in (Article.objects.filter(pk__in=chunk)
+                         .values_list("pk", "source_id", "story_id", "published_at", "fetched_at", "story_features")):
+            rows[pk] = row
     items = []
-    for pk, source_id, story_id, published_at, fetched_at, stored in rows:
+    for pk in ids:
+        source_id, story_id, published_at, fetched_at, stored = rows[pk]
         published = published_at or fetched_at
         story = story_id
         if story is None and published <= when:
             # Stored before stories existed (or being grouped at this very moment): joining it
             # makes a story for both. A later one without a story is still waiting its turn.
             story = ("article", pk)
-        items.append(Item(fresh.get(pk) or Features.from_json(stored), published, source_id, story))
+        items.append(Item(loose.get(pk) or Features.from_json(stored), published, source_id, story))
     return items
 
 
-def _refresh_features(article_ids: set[int]) -> dict[int, Features]:
-    """Features of articles grouped by an older version, or never, computed now and stored where
-    no other grouping holds the row: waiting for one could deadlock, and this is only a cache."""
+def _index_missing(article_ids: set[int]) -> tuple[dict[int, Features], set[int]]:
+    """Index these articles, computing their features where those stored are missing or of an
+    older version, except where another grouping holds the row: waiting for one could deadlock.
+    Returns the features of them all and the ids of those indexed."""
     if not article_ids:
-        return {}
-    rows = Article.objects.filter(pk__in=article_ids).values_list("pk", "title", "text")
-    fresh = {pk: cluster.features(title, text) for pk, title, text in rows.iterator(chunk_size=200)}
-    free = Article.objects.select_for_update(skip_locked=True).filter(pk__in=fresh).values_list("pk", flat=True)
-    Article.objects.bulk_update([Article(pk=pk, story_features=fresh[pk].to_json()) for pk in free],
+        return {}, set()
+    rows = Article.objects.filter(pk__in=article_ids).values_list("pk", "published_at", "fetched_at", "story_features")
+    stored = {pk: (Features.from_json(data), published_at or fetched_at) for pk, published_at, fetched_at, data in rows}
+    stale = {pk for pk, (found, _) in stored.items() if found.version != cluster.VERSION}
+    texts = Article.objects.filter(pk__in=stale).values_list("pk", "title", "text")
+    for pk, title, text in texts.iterator(chunk_size=200):
+        stored[pk] = (cluster.features(title, text), stored[pk][1])
+    free = set(Article.objects.select_for_update(skip_locked=True).filter(pk__in=stored).values_list("pk", flat=True))
+    Article.objects.bulk_update([Article(pk=pk, story_features=stored[pk][0].to_json()) for pk in free & stale],
                                 ["story_features"], batch_size=500)
-    return fresh
+    _index({pk: stored[pk] for pk in free})
+    return {pk: found for pk, (found, _) in stored.items()}, free
+
+
+def _chunks(items: list, size: int = PARAMETERS_PER_QUERY):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _index(features: dict) -> None:
+    """Replace the StoryTerm rows of these articles: {article id: (Features, date)}."""
+    StoryTerm.objects.filter(article_id__in=features).delete()
+    rows = []
+    for pk, (found, when) in features.items():
+        names = set(found.names)
+        rows += [StoryTerm(article_id=pk, term=_key(term), kind=StoryTerm.NAME, published=when) for term in names]
+        rows += [StoryTerm(article_id=pk, term=_key(term), kind=StoryTerm.WORD, published=when)
+                 for term in set(found.words) - names]
+        kind = StoryTerm.EMPTY if found.is_empty else StoryTerm.INDEXED
+        rows.append(StoryTerm(article_id=pk, term=INDEX_VERSION, kind=kind, published=when))
+    StoryTerm.objects.bulk_create(rows, batch_size=500)
+
+
+def _key(term: str) -> str:
+    """The term as the index stores it, in at most 200 characters: a longer name keeps its start
+    and a digest of the whole."""
+    if len(term) <= 200:
+        return term
+    return f"{term[:135]}#{hashlib.sha256(term.encode()).hexdigest()}"
 
 
 def _move(article: Article, target) -> int:

@@ -12,6 +12,11 @@ events is worse than leaving one story split.
     found = features(title, text)                    # stored beside the article as found.to_json()
     story = assign(Item(found, published, outlet),
                    [Item(Features.from_json(stored), when, their_outlet, their_story), ...])
+
+A candidate can only be chosen when it shares at least ``min_shared_names`` of the newcomer's
+names (see ``might_join``), so a caller with an index of names may pass only the candidates that
+do, together with a ``Corpus`` of term counts over the whole window: the weights, and so the
+choice, are then the same as with every candidate passed.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
-__all__ = ["ClusterOptions", "Features", "Item", "VERSION", "assign", "features", "similarity"]
+__all__ = ["ClusterOptions", "Corpus", "Features", "Item", "VERSION", "assign", "features", "might_join",
+           "shared_names", "similarity"]
 
 # Bumped whenever ``features`` changes what it finds, so stored features can be recomputed.
 VERSION = 1
@@ -86,6 +92,25 @@ class Item:
     published: datetime
     source: Hashable = None  # the outlet
     story: Hashable = None  # the story it belongs to; ignored for the new article
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Document frequencies over the candidate window: ``size`` articles, and for each term the
+    number of them holding it."""
+
+    size: int
+    counts: Mapping[str, int]
+
+    @classmethod
+    def of(cls, items: Iterable[Features]) -> "Corpus":
+        """The corpus of these articles' features."""
+        counts: Counter[str] = Counter()
+        size = 0
+        for item in items:
+            size += 1
+            counts.update(set(item.names) | set(item.words))
+        return cls(size, counts)
 
 
 # --- finding terms -------------------------------------------------------------------------------
@@ -287,14 +312,9 @@ def _weights(item: Features, idf: Mapping[str, float], options: ClusterOptions) 
     return vector
 
 
-def _idf(items: Iterable[Features], options: ClusterOptions) -> dict[str, float]:
-    counts: Counter[str] = Counter()
-    total = 0
-    for item in items:
-        total += 1
-        counts.update(set(item.names) | set(item.words))
-    size = max(total, options.min_corpus)
-    return {term: max(0.0, math.log((size + 1) / (df + 0.5))) for term, df in counts.items()}
+def _idf(corpus: Corpus, options: ClusterOptions) -> dict[str, float]:
+    size = max(corpus.size, options.min_corpus)
+    return {term: max(0.0, math.log((size + 1) / (df + 0.5))) for term, df in corpus.counts.items()}
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -306,8 +326,10 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
 
 
-def _shared_names(a: Features, b: Features) -> int:
-    """Distinct names both mention; a multi-word name counts once, with the words inside it."""
+def shared_names(a: Features, b: Features) -> int:
+    """Distinct names both mention; a multi-word name counts once, with the words inside it.
+
+    Never more than ``len(set(a.names) & set(b.names))``."""
     shared = set(a.names) & set(b.names)
     phrases = {t for t in shared if " " in t and not _is_number(t)}
     inside = {part for phrase in phrases for part in phrase.split()}
@@ -319,30 +341,48 @@ def similarity(a: Features, b: Features, context: Sequence[Features] = (),
                options: ClusterOptions | None = None) -> float:
     """Cosine similarity of two articles, with term weights taken over ``a``, ``b`` and ``context``."""
     options = options or ClusterOptions()
-    idf = _idf([a, b, *context], options)
+    idf = _idf(Corpus.of([a, b, *context]), options)
     return _cosine(_weights(a, idf, options), _weights(b, idf, options))
 
 
-def assign(new: Item, candidates: Sequence[Item], options: ClusterOptions | None = None) -> Hashable | None:
+def might_join(new: Item, item: Item, options: ClusterOptions | None = None) -> bool:
+    """Whether ``assign`` could put ``new`` in ``item``'s story, before comparing their weights:
+    ``item`` has a story and features, is in the window, is of another outlet (unless
+    ``options.same_source``) and shares ``options.min_shared_names`` names with ``new``."""
+    options = options or ClusterOptions()
+    if item.story is None or item.features.is_empty or abs(item.published - new.published) > options.window:
+        return False
+    if not options.same_source and new.source is not None and item.source == new.source:
+        return False
+    return shared_names(new.features, item.features) >= options.min_shared_names
+
+
+def assign(new: Item, candidates: Sequence[Item], options: ClusterOptions | None = None,
+           corpus: Corpus | None = None) -> Hashable | None:
     """The story ``new`` belongs to, or None when it starts a story of its own.
 
     ``candidates`` are recent articles with their stories, ``new`` not among them; those published
     more than ``options.window`` from ``new`` are ignored, and so, unless ``options.same_source``,
     are those of ``new``'s own outlet. The story of the most similar candidate wins when that
-    similarity reaches ``options.threshold`` and the two share ``options.min_shared_names`` names.
+    similarity reaches ``options.threshold`` and the two share ``options.min_shared_names`` names;
+    among equals, the earliest in ``candidates``.
+
+    Term weights come from ``new`` and the candidates in the window, or, when given, from
+    ``corpus``: the counts over ``new`` and every article of the window, of which ``candidates``
+    may then be only those that ``might_join``.
     """
     options = options or ClusterOptions()
     if new.features.is_empty:
         return None
-    window = [item for item in candidates
-              if not item.features.is_empty and abs(item.published - new.published) <= options.window]
-    idf = _idf([new.features, *(item.features for item in window)], options)
+    if corpus is None:
+        window = [item.features for item in candidates
+                  if not item.features.is_empty and abs(item.published - new.published) <= options.window]
+        corpus = Corpus.of([new.features, *window])
+    idf = _idf(corpus, options)
     mine = _weights(new.features, idf, options)
     best, best_score = None, 0.0
-    for item in window:
-        if item.story is None or (not options.same_source and new.source is not None and item.source == new.source):
-            continue
-        if _shared_names(new.features, item.features) < options.min_shared_names:
+    for item in candidates:
+        if not might_join(new, item, options):
             continue  # cheaper than the cosine, and rules out most candidates
         score = _cosine(mine, _weights(item.features, idf, options))
         if score >= options.threshold and score > best_score:

@@ -125,6 +125,33 @@ class Article(models.Model):
         return zlib.compress(content, 6)
 
 
+class StoryTerm(models.Model):
+    """One term of an article's story features, so that grouping a new article reads only the
+    recent articles that share a name with it and counts in SQL how many recent ones hold a term.
+
+    Written with ``Article.story_features`` by ``newsdesk.ingest.stories``: one row per distinct
+    name or word, and one more, of kind INDEXED (or EMPTY when the features hold no term), whose
+    term is the version of ``newsdesk.pipeline.cluster.features`` they come from.
+    """
+
+    NAME, WORD, INDEXED, EMPTY = 1, 2, 3, 4
+    KINDS = [(NAME, "name"), (WORD, "word"), (INDEXED, "indexed"), (EMPTY, "empty")]
+
+    # The unique constraint below leads with the article, so it serves as the foreign key's index.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="story_terms", db_index=False)
+    term = models.CharField(max_length=200)
+    kind = models.PositiveSmallIntegerField(choices=KINDS)
+    published = models.DateTimeField()  # the article's date, so that the window is read from this table
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "term"], name="story_term_unique")]
+        # Holds every column that grouping reads, so that its queries stay in the index.
+        indexes = [models.Index(fields=["term", "kind", "published", "article"], name="story_term_window")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
 class ArticleURL(models.Model):
     """Every URL known to lead to an article, so a feed entry is recognised without a fetch."""
 
