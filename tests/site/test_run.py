@@ -58,6 +58,34 @@ def test_run_serves_the_site_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert "stopped" in err
 
 
+def feed_link(tmp_path, extra_env: dict[str, str]) -> str:
+    """The site link in the feed of a `newsdesk run` started with ``extra_env``, fetched as a
+    reverse proxy would forward a reader's https request for news.example.org."""
+    port = free_port()
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path), "NEWSDESK_DATABASE_URL": "",
+           "DJANGO_SETTINGS_MODULE": "newsdesk.site.settings",
+           "NEWSDESK_ALLOWED_HOSTS": "news.example.org,127.0.0.1", **extra_env}
+    process = subprocess.Popen([sys.executable, "-m", "newsdesk", "run", "--no-poll", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/robots.txt")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/feed/", headers={
+            "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "news.example.org"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            feed = response.read().decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    return feed[feed.index("<link>") + 6:feed.index("</link>")]
+
+
+def test_forwarded_headers_count_only_from_the_trusted_proxy(tmp_path):
+    assert feed_link(tmp_path, {"NEWSDESK_TRUSTED_PROXY": "127.0.0.1"}) == "https://news.example.org/"
+    # Without a trusted proxy, anyone could claim any address: the headers are dropped.
+    assert feed_link(tmp_path, {}).startswith("http://127.0.0.1:")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_scheduler_polls_due_sources_in_the_background(server, fetcher):
     outlet = Outlet(server)

@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_SITE_LOGO", "",
             "URL or static path of the logo shown beside the site name. Unset: the built-in logo."),
     Setting("NEWSDESK_SITE_TAGLINE", "The news, from the outlets you follow", "Tagline under the site name."),
+    Setting("NEWSDESK_TRUSTED_PROXY", "",
+            "Address of the reverse proxy in front of `newsdesk run` (or `*` for any). Set: the "
+            "reader's address, scheme and host are taken from its X-Forwarded-For/-Proto/-Host "
+            "headers (comment rate limits count readers, not the proxy). Unset: those headers are dropped."),
+    Setting("NEWSDESK_TRUSTED_PROXY_COUNT", "1",
+            "Proxies in front of newsdesk that append to X-Forwarded-For (with `NEWSDESK_TRUSTED_PROXY`).", int),
     Setting("NEWSDESK_COMMENT_MODERATION", "hold-all",
             "Reader comments: `hold-all` (every comment waits for approval), `hold-first` "
             "(first-time commenters wait) or `publish`.", _choice("hold-all", "hold-first", "publish")),

@@ -66,6 +66,16 @@ def serve(listener: socket.socket, *, threads: int, workers: int, poll: bool) ->
                 pass
 
 
+def proxy_options() -> dict:
+    """waitress's options for the reverse proxy named by NEWSDESK_TRUSTED_PROXY (none when unset):
+    requests through it carry the reader's address, scheme and host in X-Forwarded-* headers."""
+    proxy = settings.NEWSDESK["TRUSTED_PROXY"]
+    if not proxy:
+        return {}
+    return {"trusted_proxy": proxy, "trusted_proxy_count": max(1, int(settings.NEWSDESK["TRUSTED_PROXY_COUNT"])),
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}}
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -80,7 +90,7 @@ def _serve_one(listener: socket.socket, threads: int, *, poll: bool) -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     server = create_server(application, sockets=[listener], threads=threads, clear_untrusted_proxy_headers=True,
-                           ident="newsdesk")
+                           ident="newsdesk", **proxy_options())
     scheduler = None
     fetcher = None
     if poll:
