@@ -72,6 +72,15 @@ def test_updated_date_is_used_when_the_page_gives_no_other():
     assert extract(html).date.date() == datetime(2024, 6, 9).date()
 
 
+def test_sections_from_meta_and_json_ld():
+    html = page(f"<p>{FILLER}</p><p>{FILLER}</p>").replace("<head>", (
+        "<head><meta property='article:section' content='World'>"
+        "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+        "\"articleSection\": [\"world\", \"Europe, Harbours\", 7]}</script>"))
+    assert extract(html).sections == ("World", "Europe", "Harbours")
+    assert extract(page(f"<p>{FILLER}</p><p>{FILLER}</p>")).sections == ()
+
+
 def test_title_from_head_drops_site_suffix():
     html = (f"<html><head><title>Bridge closes for repairs | Valley News</title>"
             f"<meta property='og:site_name' content='Valley News'></head>"

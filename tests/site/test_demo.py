@@ -6,7 +6,7 @@ import pytest
 
 from newsdesk.demo import DemoServer
 from newsdesk.ingest.demo import populate
-from newsdesk.site.articles.models import Article
+from newsdesk.site.articles.models import Article, Category
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,6 +32,15 @@ def test_demo_stores_every_article_without_template_text_and_refetch_adds_nothin
     assert leaks == []
     assert all(article.title and article.text and article.published_at for article in articles)
     assert all(article.category is not None for article in articles)
+    # Each lands in the section its outlet filed it under, when the site has that section: from
+    # the feed's categories, or from the page itself for the outlet that publishes a sitemap.
+    filed = {(outlet.name, demo.title): outlet.category(demo.category).name
+             for outlet, _, _ in outlets.outlets for demo in outlet.articles}
+    known = {name.lower() for name in Category.objects.values_list("name", flat=True)}
+    misfiled = [(a.source.name, a.title, a.category.name, filed[a.source.name, a.title]) for a in articles
+                if filed[a.source.name, a.title].lower() in known
+                and a.category.name.lower() != filed[a.source.name, a.title].lower()]
+    assert misfiled == []
 
     again = populate(outlets, fetcher)
     assert sum(r.new + r.updated for r in again) == 0

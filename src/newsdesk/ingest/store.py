@@ -6,6 +6,7 @@ import hashlib
 import operator
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 
@@ -71,19 +72,30 @@ def find_existing(source_id: int, urls: list[str], digest: str | None) -> Articl
     return Article.objects.filter(source_id=source_id, content_hash=digest).first()
 
 
-def choose_category(source: Source, entry: FeedEntry) -> Category:
-    """The most specific of the entry's categories that the site has, else the source's default, else News.
+def choose_category(source: Source, entry: FeedEntry, sections: Sequence[str] = ()) -> Category:
+    """The most specific of the entry's categories that the site has, else of the sections the
+    page itself names (sitemaps carry no categories), else the source's default, else News.
 
     Feeds often list a whole trail ("News", "World", "Europe"); the deepest known one is meant.
     """
-    names = [name.strip().lower() for name in entry.categories if name.strip()]
-    matches = list(Category.objects.filter(reduce(operator.or_, (Q(name__iexact=n) for n in names)))) if names else []
-    if matches:
-        return max(matches, key=lambda category: (len(category.ancestors()), -names.index(category.name.lower())))
+    found = _deepest_known(entry.categories) or _deepest_known(sections)
+    if found:
+        return found
     if source.default_category_id:
         return source.default_category
     category, _ = Category.objects.get_or_create(slug="news", defaults={"name": "News"})
     return category
+
+
+def _deepest_known(names: Sequence[str]) -> Category | None:
+    """The deepest of the site's categories named in ``names`` (the first named among equals)."""
+    names = [name.strip().lower() for name in names if name.strip()]
+    if not names:
+        return None
+    matches = list(Category.objects.filter(reduce(operator.or_, (Q(name__iexact=n) for n in names))))
+    if not matches:
+        return None
+    return max(matches, key=lambda category: (len(category.ancestors()), -names.index(category.name.lower())))
 
 
 def _fields(page: Page) -> dict:
@@ -138,7 +150,7 @@ def _store(page: Page) -> tuple[str, int]:
     stamp = entry_stamp(page.entry)
     if existing is None:
         article = Article(source=source, url=page.url, canonical_url=page.canonical_url,
-                          category=choose_category(source, page.entry),
+                          category=choose_category(source, page.entry, page.extracted.sections),
                           raw_page=Article.pack_page(page.raw) if page.raw else None, **fields)
         article.save()
         outcome = NEW

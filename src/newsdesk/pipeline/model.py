@@ -104,4 +104,5 @@ class Article:
     lead_image: Image | None = None
     description: str = ""
     site_name: str = ""
+    sections: tuple[str, ...] = ()  # the outlet's sections it says the page belongs to
     notes: tuple[str, ...] = field(default=())  # why something was kept or dropped (fallbacks)

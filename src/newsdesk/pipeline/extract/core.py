@@ -99,7 +99,7 @@ def extract(html: str | bytes, url: str | None = None,
         title=md.title, authors=md.authors, date=md.date, language=md.language,
         canonical_url=md.canonical_url, text=body_text, html=render_html(blocks),
         images=images, blocks=tuple(blocks), lead_image=lead, description=md.description,
-        site_name=md.site_name, notes=tuple(notes),
+        site_name=md.site_name, sections=md.sections, notes=tuple(notes),
     )
 
 

@@ -34,6 +34,7 @@ class Metadata:
     description: str = ""
     site_name: str = ""
     image: str = ""
+    sections: tuple[str, ...] = ()
     meta: dict = field(default_factory=dict)
     jsonld: list = field(default_factory=list)
 
@@ -69,11 +70,32 @@ def read_metadata(root: etree._Element, url: str | None, fast: bool = False) -> 
     md.canonical_url = _canonical(root, meta, url)
     md.description = clean_text(meta.get("og:description") or meta.get("description")
                                 or meta.get("twitter:description") or "")
+    md.sections = _sections(meta, jsonld)
     image = (meta.get("og:image") or meta.get("og:image:url") or meta.get("og:image:secure_url")
              or meta.get("twitter:image") or meta.get("twitter:image:src") or _ld_image(jsonld))
     if image and not image.startswith("data:"):
         md.image = urljoin(url, image.strip()) if url else image.strip()
     return md
+
+
+_MAX_SECTIONS = 5
+
+
+def _sections(meta: dict[str, str], jsonld: list[dict]) -> tuple[str, ...]:
+    """The site's sections the page says it belongs to (article:section, articleSection)."""
+    found: list[str] = []
+    values: list = [meta.get("article:section", "")]
+    for obj in jsonld:
+        value = obj.get("articleSection")
+        values += value if isinstance(value, list) else [value]
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        for part in value.split(","):
+            name = clean_text(part)[:100]
+            if name and name.lower() not in {f.lower() for f in found}:
+                found.append(name)
+    return tuple(found[:_MAX_SECTIONS])
 
 
 def _meta_tags(root) -> dict[str, str]:
