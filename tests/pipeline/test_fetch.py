@@ -20,7 +20,7 @@ from newsdesk.pipeline.errors import (
     TooManyRedirects,
 )
 from newsdesk.pipeline.fetch import Fetcher, FetchOptions, decode_response, parse_retry_after
-from newsdesk.pipeline.netguard import address_kind
+from newsdesk.pipeline.netguard import GuardedBackend, address_kind
 from tests.support.httpserver import LocalServer, Reply, Stream
 
 LOOPBACK = ("127.0.0.1",)
@@ -402,6 +402,34 @@ def test_redirect_to_localhost_is_refused(server, fetcher):
     with pytest.raises(BlockedAddress, match=expected):
         fetcher.get(server.url("/go"))
     assert server.hits("/page") == 0
+
+
+def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(server, monkeypatch):
+    """DNS rebinding: the name looks public when checked, then points at the loopback."""
+    server.route("/page", body=b"internal")
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])  # the first lookup: a public address
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        address = next(answers, "127.0.0.1")  # every later one: the loopback
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with Fetcher(make_options(private_allowlist=())) as fetcher:
+        with pytest.raises(BlockedAddress, match="rebind.test resolves to 127.0.0.1, a loopback address"):
+            fetcher.get(f"http://rebind.test:{server.port}/page")
+    assert server.hits("/page") == 0
+
+
+def test_guarded_connections_reach_only_public_or_allowed_addresses(server):
+    with pytest.raises(BlockedAddress):
+        GuardedBackend().connect_tcp("127.0.0.1", server.port)
+    with pytest.raises(BlockedAddress):
+        GuardedBackend().connect_unix_socket("/run/docker.sock")
+    stream = GuardedBackend(allowlist=LOOPBACK).connect_tcp("127.0.0.1", server.port)
+    stream.close()
 
 
 @pytest.mark.parametrize("target", ["127.0.0.2", "[::1]", "0.0.0.0", "2130706433", "0x7f000001",

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import brotli
+import httpcore
 import httpx
 from protego import Protego
 
 from newsdesk import __version__
 from newsdesk.pipeline import charset
 from newsdesk.pipeline.errors import (
+    BlockedAddress,
     FetchError,
     HTTPStatusError,
     RobotsDisallowed,
@@ -32,7 +34,7 @@ from newsdesk.pipeline.errors import (
     TooManyRedirects,
 )
 from newsdesk.pipeline.model import Response
-from newsdesk.pipeline.netguard import check_host, normalize_host
+from newsdesk.pipeline.netguard import GuardedBackend, check_host, normalize_host
 
 __all__ = ["DEFAULT_USER_AGENT", "FetchOptions", "Fetcher", "decode_response", "parse_retry_after"]
 
@@ -207,6 +209,28 @@ def _network_errors(url: str, options: FetchOptions) -> Iterator[None]:
         raise FetchError(f"connection to {host} failed: {exc}", url=url) from exc
     except (zlib.error, brotli.error) as exc:
         raise FetchError(f"could not decompress the body of {url}: {exc}", url=url) from exc
+    except BlockedAddress as exc:  # from the guarded connection: name the URL it was for
+        exc.url = exc.url or url
+        raise
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool whose network backend is the address guard.
+
+    httpx takes no network backend, so the pool it builds is replaced by one that has it, with
+    the same SSL context and httpx's default limits.
+    """
+
+    def __init__(self, allowlist: tuple[str, ...] = ()):
+        super().__init__(trust_env=False)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(allowlist),
+        )
 
 
 def _parse_url(url: str | httpx.URL, *, redirected_from: str | None = None) -> httpx.URL:
@@ -229,16 +253,21 @@ class Fetcher:
     def __init__(self, options: FetchOptions | None = None):
         self.options = options or FetchOptions()
         # Reject every cookie: a jar shared by all sources would leak state between them.
-        no_cookies = http.cookiejar.CookieJar(
-            http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        self._client = httpx.Client(
-            headers={"User-Agent": self.options.user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
-            timeout=httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
-            follow_redirects=False,
-            cookies=no_cookies,
-            # Proxies from the environment would bypass the address guard and the tests' loopback.
-            trust_env=False,
-        )
+        def client(transport: httpx.HTTPTransport) -> httpx.Client:
+            return httpx.Client(
+                headers={"User-Agent": self.options.user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
+                timeout=httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
+                follow_redirects=False,
+                cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[])),
+                # Proxies from the environment would bypass the address guard and the tests' loopback.
+                trust_env=False,
+                transport=transport,
+            )
+
+        # Fetches of sources not allowed private addresses connect only to addresses checked at
+        # connect time; the others (``--allow-private``) have a pool of their own.
+        self._client = client(_GuardedTransport(self.options.private_allowlist))
+        self._private_client = client(httpx.HTTPTransport(trust_env=False))
         # robots.txt groups name a product token; matching the whole User-Agent would let a
         # "User-agent: github" group apply to us through the URL in ours.
         self._robots_token = (self.options.user_agent.split("/")[0].split() or ["newsdesk"])[0]
@@ -256,6 +285,7 @@ class Fetcher:
     def close(self) -> None:
         """Close the connection pool."""
         self._client.close()
+        self._private_client.close()
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
             allow_private: bool | None = None, accept: str | None = None) -> Response:
@@ -293,9 +323,10 @@ class Fetcher:
             current = chain[-1]
             current_url = str(current)
             # The guard runs on every hop, after DNS resolution, so neither a redirect nor a
-            # public-looking name can lead to an internal address. httpx resolves the name again
-            # when it connects, so a DNS server answering differently the second time remains a
-            # (narrow) gap.
+            # public-looking name can lead to an internal address (with a clear message before
+            # any request, robots.txt included); the guarded client checks again the addresses
+            # it connects to, so a name that resolves differently the second time cannot either.
+            client = self._private_client if private_ok else self._client
             if not private_ok:
                 check_host(current.raw_host.decode("ascii"), current.port or _default_port(current),
                            url=current_url, allowlist=self.options.private_allowlist)
@@ -303,8 +334,8 @@ class Fetcher:
                 self._check_robots(current, private_ok)
             with self._gate(current).turn(), _network_errors(current_url, self.options):
                 started = time.monotonic()
-                request = self._client.build_request("GET", current, headers=headers)
-                response = self._client.send(request, stream=True)
+                request = client.build_request("GET", current, headers=headers)
+                response = client.send(request, stream=True)
                 try:
                     status = response.status_code
                     if status in _REDIRECTS:

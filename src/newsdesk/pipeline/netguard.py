@@ -10,9 +10,11 @@ from __future__ import annotations
 import ipaddress
 import socket
 
+import httpcore
+
 from newsdesk.pipeline.errors import BlockedAddress, FetchError
 
-__all__ = ["address_kind", "check_host", "normalize_host"]
+__all__ = ["GuardedBackend", "address_kind", "check_host", "normalize_host", "public_addresses"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -83,9 +85,18 @@ def check_host(host: str, port: int, *, url: str = "", allowlist: tuple[str, ...
     without resolution. Raises BlockedAddress when refused, FetchError when the name does not
     resolve.
     """
+    public_addresses(host, port, url=url, allowlist=allowlist)
+
+
+def public_addresses(host: str, port: int, *, url: str = "",
+                     allowlist: tuple[str, ...] = ()) -> list[IPAddress] | None:
+    """The addresses ``host`` resolves to, all public, or None for a host in ``allowlist``.
+
+    Raises as :func:`check_host` does.
+    """
     name = normalize_host(host)
     if name in {normalize_host(entry) for entry in allowlist}:
-        return
+        return None
     try:
         literal: IPAddress | None = ipaddress.ip_address(name)
     except ValueError:
@@ -102,3 +113,37 @@ def check_host(host: str, port: int, *, url: str = "", allowlist: tuple[str, ...
             "add the source with --allow-private to allow it",
             url=url,
         )
+    return addresses
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, connecting only to public addresses.
+
+    The name is resolved once, every address checked, and the connection made to a checked
+    address, so a DNS server that answers differently from one lookup to the next (DNS
+    rebinding) cannot lead a fetch to an internal address between the check and the connect.
+    """
+
+    def __init__(self, allowlist: tuple[str, ...] = ()):
+        self._allowlist = allowlist
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None, socket_options=None) -> httpcore.NetworkStream:
+        addresses = public_addresses(host, port, allowlist=self._allowlist)
+        if addresses is None:  # allow-listed: connect by name
+            return self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        failure: Exception | None = None
+        for ip in addresses:
+            try:
+                return self._backend.connect_tcp(str(ip), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"could not connect to {host}")
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options=None) -> httpcore.NetworkStream:
+        raise BlockedAddress(f"refused: unix socket {path}")
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
