@@ -42,6 +42,32 @@ def test_home_shows_top_stories_then_each_top_level_category(client, newsroom):
     assert 'href="/latest/"' in html and 'href="/category/news/"' in html
 
 
+def test_top_stories_lead_with_the_widest_covered_story_of_the_last_two_days(client, newsroom):
+    from newsdesk.site.articles.models import Story
+
+    def story_of(articles) -> None:
+        story = Story.objects.create(title=articles[0].title, article_count=len(articles))
+        Article.objects.filter(pk__in=[a.pk for a in articles]).update(story=story)
+
+    # Three outlets on one event, eight to fourteen hours ago...
+    wide = [newsroom.article("Storm report 8"), newsroom.article("Market report 10"),
+            newsroom.article("Storm report 14")]
+    story_of(wide)
+    # ...and a story five outlets covered three days ago: too old to lead.
+    story_of([build_article(newsroom.sources[slug], newsroom.categories["world"], f"Old ferry news {n}", "ferry",
+                            500 + n, timezone.now() - timedelta(days=3, hours=n))
+              for n, slug in enumerate(["gazette", "courier", "ledger", "gazette", "courier"])])
+
+    html = client.get("/").content.decode()
+    top = html[html.index('class="top-stories"'):html.index("</section>", html.index('class="top-stories"'))]
+    titles = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', top)
+    assert len(titles) == 5
+    assert titles[0] == wide[0].title  # the newest report of the widest recent story leads
+    assert not set(titles) & {a.title for a in wide[1:]}  # one report per story
+    assert titles[1:] == [a.title for a in newsroom.articles[:4]]  # then the newest
+    assert "Old ferry news" not in top
+
+
 def test_home_without_articles_says_how_to_add_some(client, db):
     response = client.get("/")
     assert response.status_code == 200

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.utils import timezone
 
 from .models import Article
 from .tree import CategoryTree
@@ -13,6 +16,8 @@ NEWEST = (F("published_at").desc(nulls_last=True), F("id").desc())
 # Columns a card never shows; the page bytes and the body are by far the largest.
 LIST_DEFER = ("raw_page", "html", "text", "images", "extraction_notes", "story_features", "source__template")
 LEAD_CHARS = 400
+TOP_WINDOW = timedelta(hours=48)  # top stories are of the last two days
+TOP_POOL = 8  # rows read per top story wanted: reports of one story come together
 
 
 def published() -> QuerySet[Article]:
@@ -31,12 +36,35 @@ def latest() -> QuerySet[Article]:
     return cards(published())
 
 
-def top_stories(limit: int = 5) -> list[Article]:
-    """The stories that lead the home page: for now the newest articles.
+def top_stories(limit: int = 5, window: timedelta = TOP_WINDOW) -> list[Article]:
+    """The stories that lead the home page: one article per story, the stories of the last
+    ``window`` that the most outlets reported first, then the newest.
 
-    One place to change when stories (groups of articles on one event) arrive.
+    Each story is shown by its newest report. One query; a second fills in with the newest
+    articles when the window holds fewer than ``limit`` stories.
     """
-    return list(latest()[:limit])
+    since = timezone.now() - window
+    reach = Coalesce(F("story__article_count"), Value(1))
+    recent = (latest().filter(published_at__gte=since).annotate(reach=reach)
+              .order_by(F("reach").desc(), *NEWEST)[:limit * TOP_POOL])
+    chosen: list[Article] = []
+    seen: set = set()
+    for article in recent:
+        story = article.story_id or ("article", article.pk)
+        if story not in seen:
+            seen.add(story)
+            chosen.append(article)
+        if len(chosen) == limit:
+            return chosen
+    shown = {a.pk for a in chosen}
+    for article in latest().exclude(story_id__in=[s for s in seen if isinstance(s, int)])[:limit * TOP_POOL]:
+        story = article.story_id or ("article", article.pk)
+        if article.pk not in shown and story not in seen:
+            seen.add(story)
+            chosen.append(article)
+            if len(chosen) == limit:
+                break
+    return chosen
 
 
 def in_category(tree: CategoryTree, category) -> QuerySet[Article]:
