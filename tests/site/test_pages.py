@@ -68,6 +68,19 @@ def test_top_stories_lead_with_the_widest_covered_story_of_the_last_two_days(cli
     assert "Old ferry news" not in top
 
 
+def test_top_stories_count_from_the_newest_article_when_fetching_paused(client, db):
+    from newsdesk.site.articles.models import Story
+    from tests.site.conftest import build_newsroom
+
+    room = build_newsroom(count=12, now=timezone.now() - timedelta(days=5))  # nothing new for days
+    story = Story.objects.create(title=room.articles[6].title, article_count=3)
+    Article.objects.filter(pk__in=[a.pk for a in room.articles[6:9]]).update(story=story)
+    html = client.get("/").content.decode()
+    top = html[html.index('class="top-stories"'):html.index("</section>", html.index('class="top-stories"'))]
+    titles = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', top)
+    assert titles[0] == room.articles[6].title and titles[1:] == [a.title for a in room.articles[:4]]
+
+
 def test_home_without_articles_says_how_to_add_some(client, db):
     response = client.get("/")
     assert response.status_code == 200

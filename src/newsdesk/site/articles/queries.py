@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When, Window
+from django.db.models import (Case, DateTimeField, DurationField, ExpressionWrapper, F, IntegerField, QuerySet,
+                              Subquery, Value, When, Window)
 from django.db.models.functions import Coalesce, RowNumber, Substr
-from django.utils import timezone
 
 from .models import Article
 from .tree import CategoryTree
@@ -16,7 +16,7 @@ NEWEST = (F("published_at").desc(nulls_last=True), F("id").desc())
 # Columns a card never shows; the page bytes and the body are by far the largest.
 LIST_DEFER = ("raw_page", "html", "text", "images", "extraction_notes", "story_features", "source__template")
 LEAD_CHARS = 400
-TOP_WINDOW = timedelta(hours=48)  # top stories are of the last two days
+TOP_WINDOW = timedelta(hours=48)  # top stories are of the site's last two days of news
 TOP_POOL = 8  # rows read per top story wanted: reports of one story come together
 
 
@@ -37,13 +37,16 @@ def latest() -> QuerySet[Article]:
 
 
 def top_stories(limit: int = 5, window: timedelta = TOP_WINDOW) -> list[Article]:
-    """The stories that lead the home page: one article per story, the stories of the last
-    ``window`` that the most outlets reported first, then the newest.
+    """The stories that lead the home page: one article per story, the stories of the site's
+    last ``window`` of news (up to its newest article) that the most outlets reported first,
+    then the newest.
 
     Each story is shown by its newest report. One query; a second fills in with the newest
     articles when the window holds fewer than ``limit`` stories.
     """
-    since = timezone.now() - window
+    newest = published().filter(published_at__isnull=False).order_by("-published_at").values("published_at")[:1]
+    since = ExpressionWrapper(Subquery(newest) - Value(window, output_field=DurationField()),
+                              output_field=DateTimeField())
     reach = Coalesce(F("story__article_count"), Value(1))
     recent = (latest().filter(published_at__gte=since).annotate(reach=reach)
               .order_by(F("reach").desc(), *NEWEST)[:limit * TOP_POOL])
