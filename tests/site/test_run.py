@@ -58,10 +58,10 @@ def test_run_serves_the_site_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert "stopped" in err
 
 
-def feed_link(tmp_path, extra_env: dict[str, str]) -> str:
-    """The site link in the feed of a `newsdesk run` started with ``extra_env``, fetched as a
-    reverse proxy would forward a reader's https request for news.example.org."""
-    port = free_port()
+def fetch_from_run(tmp_path, path: str, extra_env: dict[str, str], headers: dict[str, str] | None = None,
+                   port: int | None = None) -> str:
+    """``path`` as served by a `newsdesk run` started with ``extra_env``, then stopped."""
+    port = port or free_port()
     env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path), "NEWSDESK_DATABASE_URL": "",
            "DJANGO_SETTINGS_MODULE": "newsdesk.site.settings",
            "NEWSDESK_ALLOWED_HOSTS": "news.example.org,127.0.0.1", **extra_env}
@@ -69,14 +69,19 @@ def feed_link(tmp_path, extra_env: dict[str, str]) -> str:
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(f"http://127.0.0.1:{port}/robots.txt")
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/feed/", headers={
-            "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
-            "X-Forwarded-Host": "news.example.org"})
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
         with urllib.request.urlopen(request, timeout=10) as response:
-            feed = response.read().decode()
+            return response.read().decode()
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
+
+
+def feed_link(tmp_path, extra_env: dict[str, str]) -> str:
+    """The site link in the feed, fetched as a reverse proxy would forward a reader's https
+    request for news.example.org."""
+    feed = fetch_from_run(tmp_path, "/feed/", extra_env, {
+        "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "news.example.org"})
     return feed[feed.index("<link>") + 6:feed.index("</link>")]
 
 
@@ -84,6 +89,13 @@ def test_forwarded_headers_count_only_from_the_trusted_proxy(tmp_path):
     assert feed_link(tmp_path, {"NEWSDESK_TRUSTED_PROXY": "127.0.0.1"}) == "https://news.example.org/"
     # Without a trusted proxy, anyone could claim any address: the headers are dropped.
     assert feed_link(tmp_path, {}).startswith("http://127.0.0.1:")
+
+
+def test_a_restart_renders_cached_pages_afresh(tmp_path):
+    # The page cache outlives the process; new settings, templates or code must still show.
+    port = free_port()  # the same address both times: pages are cached per host and port
+    assert "Old Harbour Times" in fetch_from_run(tmp_path, "/", {"NEWSDESK_SITE_NAME": "Old Harbour Times"}, port=port)
+    assert "New Harbour Times" in fetch_from_run(tmp_path, "/", {"NEWSDESK_SITE_NAME": "New Harbour Times"}, port=port)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -46,6 +46,11 @@ def serve(listener: socket.socket, *, threads: int, workers: int, poll: bool) ->
     """Run waitress on an already bound socket, in ``workers`` processes; polling runs in the first."""
     from django.db import connections
 
+    from newsdesk.site.articles import cacheversion
+
+    # Pages cached by an earlier run may come from other templates or code (an upgrade, a new
+    # theme): a new version makes every page render afresh.
+    cacheversion.bump()
     # A connection opened before fork (migrate, collectstatic) must not be shared by the workers.
     connections.close_all()
     children = []
