@@ -223,12 +223,9 @@ class _GuardedTransport(httpx.HTTPTransport):
 
     def __init__(self, allowlist: tuple[str, ...] = ()):
         super().__init__(trust_env=False)
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0,
             network_backend=GuardedBackend(allowlist),
         )
 
@@ -283,7 +280,7 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         self._client.close()
         self._private_client.close()
 

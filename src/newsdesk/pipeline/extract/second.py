@@ -60,11 +60,14 @@ def other_text(html: str, url: str | None) -> str:
 
 def agreement(a: str, b: str) -> float:
     """Bag-of-words F1 between two texts (1.0 when both are empty)."""
-    bag_a, bag_b = Counter(_words(a)), Counter(_words(b))
-    total = sum(bag_a.values()) + sum(bag_b.values())
+    return _bag_f1(_words(a), _words(b))
+
+
+def _bag_f1(words_a: list[str], words_b: list[str]) -> float:
+    total = len(words_a) + len(words_b)
     if total == 0:
         return 1.0
-    return 2 * sum((bag_a & bag_b).values()) / total
+    return 2 * sum((Counter(words_a) & Counter(words_b)).values()) / total
 
 
 def reconsider(segments: Sequence[Segment], kept_text: str, other: str) -> list[bool] | None:
@@ -72,8 +75,8 @@ def reconsider(segments: Sequence[Segment], kept_text: str, other: str) -> list[
 
     ``kept_text`` is the body the classifier chose, ``other`` the second opinion's.
     """
-    other_words = _words(other)
-    if len(other_words) <= len(_words(kept_text)) or agreement(kept_text, other) >= AGREEMENT:
+    other_words, kept_words = _words(other), _words(kept_text)
+    if len(other_words) <= len(kept_words) or _bag_f1(kept_words, other_words) >= AGREEMENT:
         return None
     trigrams = set(zip(other_words, other_words[1:], other_words[2:]))
     vocabulary = set(other_words)

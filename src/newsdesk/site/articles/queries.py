@@ -52,21 +52,20 @@ def top_stories(limit: int = 5, window: timedelta = TOP_WINDOW) -> list[Article]
               .order_by(F("reach").desc(), *NEWEST)[:limit * TOP_POOL])
     chosen: list[Article] = []
     seen: set = set()
-    for article in recent:
-        story = article.story_id or ("article", article.pk)
-        if story not in seen:
-            seen.add(story)
-            chosen.append(article)
-        if len(chosen) == limit:
-            return chosen
-    shown = {a.pk for a in chosen}
-    for article in latest().exclude(story_id__in=[s for s in seen if isinstance(s, int)])[:limit * TOP_POOL]:
-        story = article.story_id or ("article", article.pk)
-        if article.pk not in shown and story not in seen:
-            seen.add(story)
-            chosen.append(article)
-            if len(chosen) == limit:
-                break
+
+    def take(articles) -> bool:
+        """Add the first article of each story not seen yet; True once ``limit`` are chosen."""
+        for article in articles:
+            story = article.story_id or ("article", article.pk)
+            if story not in seen:
+                seen.add(story)
+                chosen.append(article)
+                if len(chosen) == limit:
+                    return True
+        return False
+
+    if not take(recent):
+        take(latest().exclude(story_id__in=[s for s in seen if isinstance(s, int)])[:limit * TOP_POOL])
     return chosen
 
 
