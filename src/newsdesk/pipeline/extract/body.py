@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,6 +22,8 @@ _LEAD_REACH = 4  # segments before the body in which a figure still counts as th
 _MIN_BODY_WORDS = 25  # below this, the body is topped up with the likeliest paragraph
 _RELATIVE_FLOOR = 0.7  # share of the best score kept when nothing reaches the threshold
 _REPEAT_MIN_CHARS = 30  # shorter texts ("Share", "Photo:") may well repeat legitimately
+_REPEAT_SHARE = 0.8  # share of a segment's word trigrams kept elsewhere that makes it a copy
+_WORD = re.compile(r"\w+")
 
 
 def score(features: PageFeatures, model: BlockModel) -> np.ndarray:
@@ -74,7 +77,10 @@ def choose(segments: Sequence[Segment], features: PageFeatures, probs: np.ndarra
     kept = select(segments, probs, threshold, include_images)
     if not second_opinion or not second.unsure(features, probs):
         return kept, None
-    keep = second.reconsider(segments, render_text(to_blocks(kept)), second.other_text(html, url))
+    chosen = {id(s) for s in kept}
+    kept_flags = [id(s) in chosen and s.kind != "figure" for s in segments]
+    keep = second.reconsider(segments, probs, kept_flags, render_text(to_blocks(kept)),
+                             second.other_text(html, url))
     if keep is None:
         return kept, None
     _drop_repeats(segments, keep)
@@ -103,20 +109,25 @@ def _ensure_prose(segments: Sequence[Segment], probs: np.ndarray, keep: list[boo
 
 
 def _drop_repeats(segments: Sequence[Segment], keep: list[bool]) -> None:
-    """Unkeep copies of text already kept elsewhere on the page (hidden duplicates of the
-    story, structured-data echoes). A repeat within the same element, like a refrain, stays."""
-    kept_by_container: dict[int, list[str]] = {}
+    """Unkeep copies of text already kept elsewhere on the page: hidden duplicates of the
+    story, structured-data echoes, the whole story again as one blob. A segment goes when most
+    of its word trigrams were already kept in other elements; a repeat within the same element,
+    like a refrain, stays."""
+    seen: dict[tuple[str, str, str], int] = {}  # trigram -> container of its first kept copy
     for i, seg in enumerate(segments):
         if not keep[i]:
             continue
         # The element around the segment's own block: paragraphs of one story share it.
         container = seg.path[-2] if len(seg.path) >= 2 else -1
-        text = " ".join(seg.text.split())
-        if len(text) >= _REPEAT_MIN_CHARS and any(
-                text in " ".join(texts) for c, texts in kept_by_container.items() if c != container):
-            keep[i] = False
-            continue
-        kept_by_container.setdefault(container, []).append(text)
+        words = _WORD.findall(seg.text.lower())
+        grams = list(zip(words, words[1:], words[2:]))
+        if len(seg.text) >= _REPEAT_MIN_CHARS and grams:
+            elsewhere = sum(1 for g in grams if seen.get(g, container) != container)
+            if elsewhere >= _REPEAT_SHARE * len(grams):
+                keep[i] = False
+                continue
+        for g in grams:
+            seen.setdefault(g, container)
 
 
 def _clean_figure(seg: Segment) -> bool:

@@ -44,6 +44,7 @@ _OWN = (
     "is_title", "byline_like", "date_like", "copyright", "avg_word_len", "pipes", "in_quote",
     "in_list", "log_repeats", "group_size", "links", "internal_link_share",
 )
+_REPEATED = ("cards_1", "cards_2", "cards_3")
 _POSITION = ("rel_index", "rel_chars_before", "log_segments", "log_page_chars", "depth",
              "depth_vs_body")
 _CONTAINER = tuple(f"c{level}_{name}" for level in range(4)
@@ -55,7 +56,7 @@ _PAGE = ("page_news", "page_blog", "page_article", "page_og_article", "page_publ
          "page_author", "page_item_share", "page_heading_share", "page_link_share")
 _ANCHORS = ("title_found", "after_title", "title_distance", "title_lca_up", "title_lca_share",
             "description_overlap")
-STAGE1_NAMES: tuple[str, ...] = (_OWN + _POSITION + tuple(f"ctx_{g}" for g in GROUPS)
+STAGE1_NAMES: tuple[str, ...] = (_OWN + _REPEATED + _POSITION + tuple(f"ctx_{g}" for g in GROUPS)
                                  + _CONTAINER + _BEST + _NEIGHBOURS + _ANCHORS + _PAGE)
 LEXICAL_NAMES = ("lex_text", "lex_names", "lex_text_win2", "lex_text_c1", "lex_names_c2")
 FEATURE_NAMES: tuple[str, ...] = STAGE1_NAMES + LEXICAL_NAMES
@@ -272,7 +273,30 @@ class PageFeatures:
         neigh[:, 6] = _window_mean(ld, 5)
         neigh[:, 7] = _shift(self.own[:, 4], 1, 0.0)
         neigh[:, 8] = _shift(self.own[:, 3], -1, 0.0)
-        return np.hstack([self.own, position, context, container, best, neigh])
+        return np.hstack([self.own, self._cards(segments), position, context, container, best,
+                          neigh])
+
+    def _cards(self, segments: Sequence[Segment]) -> np.ndarray:
+        """How many look-alike elements hold each segment, ``level`` steps up: the teasers of a
+        "Related" list or a feed each sit in their own copy of one card, while a story's
+        paragraphs share one container. Look-alike: the same class names on the way down."""
+        out = np.zeros((self.n, len(_REPEATED)))
+        names = self.names
+        for col, level in enumerate(range(1, len(_REPEATED) + 1)):
+            holders: dict[tuple, set[int]] = {}
+            keys = []
+            for s in segments:
+                path = s.path
+                if len(path) > level:
+                    key = (len(path), s.kind, *(names[node] for node in path[-1 - level:]))
+                    holders.setdefault(key, set()).add(path[-1 - level])
+                    keys.append(key)
+                else:
+                    keys.append(None)
+            for i, key in enumerate(keys):
+                if key is not None:
+                    out[i, col] = math.log(len(holders[key]))
+        return out
 
     def _anchors(self, segments: Sequence[Segment], title: str, description: str) -> np.ndarray:
         """Where each segment sits relative to the headline and the page's own summary."""
