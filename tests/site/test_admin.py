@@ -138,3 +138,20 @@ def test_stories_list_their_articles_and_outlets(admin_client, newsroom):
     assert second.title in page and second.source.name in page
     assert admin_client.get("/admin/articles/story/add/").status_code == 403
     assert story.title in admin_client.get(f"/admin/articles/article/{first.pk}/change/").content.decode()
+
+
+def test_editors_fix_stories_from_the_articles_list(admin_client, newsroom):
+    first, second, third = newsroom.articles[:3]
+    response = admin_client.post("/admin/articles/article/", {
+        "action": "group_together", "_selected_action": [first.pk, second.pk, third.pk]}, follow=True)
+    assert "3 article(s) now make up the story" in response.content.decode()
+    stories = set(Article.objects.filter(pk__in=[first.pk, second.pk, third.pk]).values_list("story_id", flat=True))
+    assert len(stories) == 1 and Story.objects.get(pk=stories.pop()).article_count == 3
+
+    response = admin_client.post("/admin/articles/article/", {
+        "action": "separate", "_selected_action": [third.pk]}, follow=True)
+    assert "1 article(s) taken out of a shared story" in response.content.decode()
+    third.refresh_from_db()
+    assert Story.objects.get(pk=third.story_id).article_count == 1 and third.story_pinned
+    page = admin_client.get(f"/admin/articles/article/{third.pk}/change/").content.decode()
+    assert "Story chosen by an editor" in page

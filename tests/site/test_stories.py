@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections import defaultdict
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from newsdesk.demo import DemoServer
 from newsdesk.ingest.demo import populate
-from newsdesk.ingest.stories import assign_story, regroup_stories
+from newsdesk.ingest.stories import assign_story, group_together, regroup_stories, separate
 from newsdesk.site.articles.models import Article, Story
 from tests.site.conftest import build_article
 
@@ -134,3 +136,55 @@ def test_a_changed_article_leaves_its_story_and_an_ungrouped_one_is_joined(newsr
     assert Story.objects.get(pk=moved).title == "Ferry timetable changes"
     assert assign_story(second.pk) == moved
     assert assign_story(10**9) is None
+
+
+FIRE = ("Forty firefighters fought a blaze at the Halloway Grain Terminal in Brackwater on Tuesday. "
+        "Chief Fire Officer Dana Whitcombe said 1,200 tonnes of barley were lost at the Corrigan Agri site, "
+        "and residents of Tanner's Row were told to keep their windows shut.")
+FIRE_AGAIN = ("A grain store run by Corrigan Agri in Brackwater burned on Tuesday night; Dana Whitcombe, "
+              "chief fire officer, said crews saved the depot while 1,200 tonnes of barley burned at the "
+              "Halloway Grain Terminal. People near Tanner's Row stayed indoors.")
+
+
+def test_editors_group_and_separate_and_grouping_respects_it(newsroom):
+    gazette, courier = newsroom.sources["gazette"], newsroom.sources["courier"]
+    world = newsroom.categories["world"]
+    fire = build_article(gazette, world, "Fire at Halloway Grain Terminal", "ferry", 600, None, text=FIRE)
+    again = build_article(courier, world, "Barley lost in Brackwater silo fire", "ferry", 601, None,
+                          text=FIRE_AGAIN)
+    ferry = build_article(courier, world, "Ferry timetable changes", "ferry", 602, None,
+                          text="The ferry timetable changes in spring, the operator said.")
+    for article in (fire, again, ferry):
+        assign_story(article.pk)
+    fire.refresh_from_db(), again.refresh_from_db(), ferry.refresh_from_db()
+    assert fire.story_id == again.story_id != ferry.story_id
+
+    # The editor says the ferry piece is part of the fire story after all.
+    story_id = group_together([ferry.pk, fire.pk])
+    assert story_id == fire.story_id
+    assert Story.objects.get(pk=story_id).article_count == 3
+    assert not Story.objects.filter(pk=ferry.story_id).exists()  # left empty, so gone
+    assert assign_story(ferry.pk) == story_id  # grouping again changes nothing
+    assert regroup_stories() == Story.objects.count()
+    ferry.refresh_from_db(), fire.refresh_from_db()
+    assert ferry.story_id == fire.story_id and ferry.story_pinned
+
+    # And then that the second fire report is a different event.
+    assert separate([again.pk]) == 1
+    again.refresh_from_db()
+    assert again.story_id != fire.story_id and again.story_pinned
+    assert Story.objects.get(pk=again.story_id).article_count == 1
+    assert Story.objects.get(pk=fire.story_id).article_count == 2
+    assert assign_story(again.pk) == again.story_id
+    regroup_stories()
+    again.refresh_from_db(), fire.refresh_from_db()
+    assert again.story_id != fire.story_id
+    assert separate([again.pk]) == 0  # already alone
+    assert group_together([10**9]) is None
+    assert_stories_consistent()
+
+    out = io.StringIO()
+    call_command("regroup", stdout=out)
+    assert f"{Article.objects.count()} articles in {Story.objects.count()} stories" in out.getvalue()
+    again.refresh_from_db()
+    assert again.story_id != fire.story_id

@@ -25,7 +25,7 @@ from newsdesk.pipeline.cluster import ClusterOptions, Corpus, Features, Item
 from newsdesk.site.articles import cacheversion
 from newsdesk.site.articles.models import Article, Story, StoryTerm
 
-__all__ = ["MAX_CANDIDATES", "assign_story", "regroup_stories"]
+__all__ = ["MAX_CANDIDATES", "assign_story", "group_together", "regroup_stories", "separate"]
 
 # Recent articles compared with a new one; a busy site stores a few hundred a day.
 MAX_CANDIDATES = 3000
@@ -46,11 +46,17 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
     with transaction.atomic():
         article = (Article.objects.select_for_update().filter(pk=article_id)
                    .only("pk", "title", "text", "source_id", "published_at", "fetched_at", "story_id",
-                         "story_features").first())
+                         "story_pinned", "story_features").first())
         if article is None:
             return None
         found = cluster.features(article.title, article.text)
         when = article.published_at or article.fetched_at
+        if article.story_pinned and article.story_id is not None:
+            # An editor chose its story; others may still join it through its terms.
+            if article.story_features != found.to_json():
+                Article.objects.filter(pk=article.pk).update(story_features=found.to_json())
+            _index({article.pk: (found, when)})
+            return article.story_id
         if article.story_id is not None and article.story_features == found.to_json():
             # Its date may have changed alone, and the index must say so.
             if not StoryTerm.objects.filter(article_id=article.pk, term=INDEX_VERSION, published=when).exists():
@@ -64,14 +70,56 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
 
 def regroup_stories(options: ClusterOptions | None = None) -> int:
     """Group every article again, oldest first, as if each had just been stored; returns the
-    number of stories. For a new version of the grouping or after a bulk import."""
+    number of stories. For a new version of the grouping or after a bulk import. Articles an
+    editor put in a story stay there."""
     with transaction.atomic():
-        Article.objects.filter(story__isnull=False).update(story=None)
-        Story.objects.all().delete()
-        for article_id in list(Article.objects.order_by(*OLDEST_FIRST).values_list("pk", flat=True)):
+        Article.objects.filter(story__isnull=False, story_pinned=False).update(story=None)
+        Story.objects.exclude(articles__story_pinned=True).delete()
+        _recount(set(Story.objects.values_list("pk", flat=True)))
+        for article_id in list(Article.objects.filter(story_pinned=False).order_by(*OLDEST_FIRST)
+                               .values_list("pk", flat=True)):
             assign_story(article_id, options)
         cacheversion.bump_after_commit()
         return Story.objects.count()
+
+
+def group_together(article_ids: list[int]) -> int | None:
+    """An editor's fix: put these articles in one story, the one most of them are in already
+    (the oldest on a tie), and keep them there. Returns the story's id (None: no such articles)."""
+    with transaction.atomic():
+        rows = list(Article.objects.select_for_update().filter(pk__in=article_ids)
+                    .order_by(*OLDEST_FIRST).values_list("pk", "story_id", "title"))
+        if not rows:
+            return None
+        sizes: dict[int, int] = {}
+        for _, story_id, _ in rows:
+            if story_id is not None:
+                sizes[story_id] = sizes.get(story_id, 0) + 1
+        target = min(sizes, key=lambda pk: (-sizes[pk], pk)) if sizes else Story.objects.create(title=rows[0][2][:500]).pk
+        Article.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(story_id=target, story_pinned=True)
+        _recount({target} | set(sizes))
+        cacheversion.bump_after_commit()
+        return target
+
+
+def separate(article_ids: list[int]) -> int:
+    """An editor's fix: give each of these articles a story of its own and keep it there.
+    Returns how many moved out of a story they shared."""
+    with transaction.atomic():
+        rows = list(Article.objects.select_for_update().filter(pk__in=article_ids).values_list("pk", "story_id", "title"))
+        changed, moved = set(), 0
+        for pk, story_id, title in rows:
+            shared = story_id is not None and Article.objects.filter(story_id=story_id).exclude(pk=pk).exists()
+            if shared or story_id is None:
+                own = Story.objects.create(title=title[:500])
+                Article.objects.filter(pk=pk).update(story=own, story_pinned=True)
+                changed |= {story_id, own.pk}
+                moved += shared
+            else:
+                Article.objects.filter(pk=pk).update(story_pinned=True)
+        _recount(changed - {None})
+        cacheversion.bump_after_commit()
+        return moved
 
 
 def _candidates(article_id: int, new: Item, options: ClusterOptions) -> tuple[list[Item], Corpus | None]:

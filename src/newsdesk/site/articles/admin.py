@@ -23,11 +23,12 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ("source", "category")
     search_fields = ("title", "canonical_url")
     date_hierarchy = "published_at"
-    fields = ("title", "category", "is_published", "source", "story", "canonical_url", "url", "published_at",
-              "authors", "description", "lead_image_url", "extraction_notes", "fetched_at", "updated_at")
-    readonly_fields = ("source", "story", "canonical_url", "url", "published_at", "authors", "description",
+    fields = ("title", "category", "is_published", "source", "story", "story_pinned", "canonical_url", "url",
+              "published_at", "authors", "description", "lead_image_url", "extraction_notes", "fetched_at",
+              "updated_at")
+    readonly_fields = ("source", "story", "story_pinned", "canonical_url", "url", "published_at", "authors", "description",
                        "lead_image_url", "extraction_notes", "fetched_at", "updated_at")
-    actions = ["unpublish", "publish", "reextract"]
+    actions = ["unpublish", "publish", "reextract", "group_together", "separate"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("raw_page", "html", "text", "source__template")
@@ -60,6 +61,26 @@ class ArticleAdmin(admin.ModelAdmin):
         if outcomes:
             summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
             self.message_user(request, f"Re-extracted: {summary}.", messages.SUCCESS)
+
+
+    @admin.action(description="Group into one story")
+    def group_together(self, request, queryset):
+        from newsdesk.ingest import stories
+
+        ids = list(queryset.values_list("pk", flat=True))
+        story_id = stories.group_together(ids)
+        if story_id is not None:
+            title = Story.objects.filter(pk=story_id).values_list("title", flat=True).first()
+            self.message_user(request, f"{len(ids)} article(s) now make up the story \u201c{title}\u201d; "
+                              "grouping will leave them there.", messages.SUCCESS)
+
+    @admin.action(description="Give each its own story")
+    def separate(self, request, queryset):
+        from newsdesk.ingest import stories
+
+        moved = stories.separate(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{moved} article(s) taken out of a shared story; grouping will "
+                          "leave the selected articles on their own.", messages.SUCCESS)
 
 
 class CategoryForm(forms.ModelForm):
@@ -148,7 +169,8 @@ class SeveralOutletsFilter(admin.SimpleListFilter):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    """Stories are made by grouping; editors read them here and fix them from the articles list."""
+    """Stories are made by grouping; editors read them here and fix them from the articles list
+    (the actions "Group into one story" and "Give each its own story")."""
 
     list_display = ("title", "article_count", "outlets", "updated_at")
     list_filter = (SeveralOutletsFilter,)

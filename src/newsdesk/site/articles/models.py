@@ -80,6 +80,8 @@ class Article(models.Model):
     raw_page = models.BinaryField(null=True, blank=True, editable=False)  # zlib-compressed page bytes
     is_published = models.BooleanField(default=True)
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    # Put in its story by an editor (admin actions): grouping leaves it there from then on.
+    story_pinned = models.BooleanField("story chosen by an editor", default=False)
     # What story grouping compares (newsdesk.pipeline.cluster.Features), kept so that grouping a
     # new article does not read the text of every recent one.
     story_features = models.JSONField(null=True, blank=True, editable=False)
