@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from newsdesk.pipeline import feeds as feedparse
@@ -180,7 +180,8 @@ def _process_entries(source: Source, entries: list[FeedEntry], fetcher: Fetcher,
         except PipelineError as exc:
             return "failed", f"{entry.url}: {exc}"
         finally:
-            close_old_connections()
+            # The pool's threads end with this poll: a connection left open would outlive them.
+            connections.close_all()
 
     # Entries of one source share a host, and the fetcher allows two requests per host at once.
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="entry") as pool:

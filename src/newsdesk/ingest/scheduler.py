@@ -6,7 +6,7 @@ import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from newsdesk.pipeline.fetch import Fetcher
 
@@ -56,7 +56,8 @@ class Scheduler:
         except Exception:  # a bug must not kill the scheduler; it is logged with its traceback
             log.exception("polling source %s failed", source_id)
         finally:
-            close_old_connections()
+            # Polls are minutes apart: no connection is kept open between them, nor after stop().
+            connections.close_all()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -67,3 +68,4 @@ class Scheduler:
             finally:
                 close_old_connections()
             self._stop.wait(self.tick)
+        connections.close_all()
