@@ -13,6 +13,7 @@ the one a comparison with every recent article would make, without reading every
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,7 +41,7 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
     """Put one article in the story it reports, else in a story of its own, in one transaction.
 
     Idempotent: an article whose title and text have not changed since it was grouped keeps its
-    story. Returns the story's id, or None when there is no such article.
+    story, and one an editor put in a story keeps that whatever it says. Returns the story's id, or None when there is no such article.
     """
     options = options or ClusterOptions()
     with transaction.atomic():
@@ -51,18 +52,19 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
             return None
         found = cluster.features(article.title, article.text)
         when = article.published_at or article.fetched_at
-        if article.story_pinned and article.story_id is not None:
-            # An editor chose its story; others may still join it through its terms.
-            if article.story_features != found.to_json():
-                Article.objects.filter(pk=article.pk).update(story_features=found.to_json())
-            _index({article.pk: (found, when)})
-            return article.story_id
-        if article.story_id is not None and article.story_features == found.to_json():
-            # Its date may have changed alone, and the index must say so.
-            if not StoryTerm.objects.filter(article_id=article.pk, term=INDEX_VERSION, published=when).exists():
+        stored = found.to_json()
+        unchanged = article.story_features == stored
+        if article.story_id is not None and (unchanged or article.story_pinned):
+            # It stays: its text is as grouped, or an editor chose its story (others may still
+            # join that story through its terms). Its terms or date may have changed, and the
+            # index must say so.
+            if not unchanged:
+                Article.objects.filter(pk=article.pk).update(story_features=stored)
+            if not unchanged or not StoryTerm.objects.filter(
+                    article_id=article.pk, term=INDEX_VERSION, published=when).exists():
                 _index({article.pk: (found, when)})
             return article.story_id
-        Article.objects.filter(pk=article.pk).update(story_features=found.to_json())
+        Article.objects.filter(pk=article.pk).update(story_features=stored)
         new = Item(found, when, article.source_id)
         candidates, corpus = _candidates(article.pk, new, options)
         return _move(article, cluster.assign(new, candidates, options, corpus))
@@ -91,11 +93,11 @@ def group_together(article_ids: list[int]) -> int | None:
                     .order_by(*OLDEST_FIRST).values_list("pk", "story_id", "title"))
         if not rows:
             return None
-        sizes: dict[int, int] = {}
-        for _, story_id, _ in rows:
-            if story_id is not None:
-                sizes[story_id] = sizes.get(story_id, 0) + 1
-        target = min(sizes, key=lambda pk: (-sizes[pk], pk)) if sizes else Story.objects.create(title=rows[0][2][:500]).pk
+        sizes = Counter(story_id for _, story_id, _ in rows if story_id is not None)
+        if sizes:
+            target = min(sizes, key=lambda pk: (-sizes[pk], pk))
+        else:
+            target = Story.objects.create(title=rows[0][2][:500]).pk
         Article.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(story_id=target, story_pinned=True)
         _recount({target} | set(sizes))
         cacheversion.bump_after_commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,7 +22,6 @@ _MIN_BODY_WORDS = 25  # below this, the body is topped up with the likeliest par
 _RELATIVE_FLOOR = 0.7  # share of the best score kept when nothing reaches the threshold
 _REPEAT_MIN_CHARS = 30  # shorter texts ("Share", "Photo:") may well repeat legitimately
 _REPEAT_SHARE = 0.8  # share of a segment's word trigrams kept elsewhere that makes it a copy
-_WORD = re.compile(r"\w+")
 
 
 def score(features: PageFeatures, model: BlockModel) -> np.ndarray:
@@ -119,7 +117,7 @@ def _drop_repeats(segments: Sequence[Segment], keep: list[bool]) -> None:
             continue
         # The element around the segment's own block: paragraphs of one story share it.
         container = seg.path[-2] if len(seg.path) >= 2 else -1
-        words = _WORD.findall(seg.text.lower())
+        words = second.words(seg.text)
         grams = list(zip(words, words[1:], words[2:]))
         if len(seg.text) >= _REPEAT_MIN_CHARS and grams:
             elsewhere = sum(1 for g in grams if seen.get(g, container) != container)

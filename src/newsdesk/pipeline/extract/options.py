@@ -18,8 +18,8 @@ class ExtractOptions:
     looking for a date in the page's text (dates then come from its structured data and URL)
     and the second opinion. ``second_opinion`` lets trafilatura read the pages the classifier
     is unsure of; where the two disagree, its body is taken when it found more, and prunes the
-    classifier's doubtful segments when it found less (see ``second.py``). ``include_images`` keeps figures in ``blocks``/``html``/``images``;
-    ``include_links`` keeps ``<a href>`` in the rendered HTML. ``model`` replaces the shipped
+    classifier's doubtful segments when it found less (see ``second.py``). ``include_images``
+    keeps figures in ``blocks``/``html``/``images``; ``include_links`` keeps ``<a href>`` in the rendered HTML. ``model`` replaces the shipped
     block classifier (for evaluating a retrained one).
     """
 

@@ -43,10 +43,10 @@ def unsure(features: PageFeatures, probs: np.ndarray) -> bool:
     """Whether a good share of the page's words has neither a low nor a high score."""
     if features.n == 0:
         return True
-    words = np.maximum(features.words, 1.0)
+    counts = np.maximum(features.words, 1.0)
     low, high = UNSURE_BAND
     middle = (probs > low) & (probs < high)
-    return float(words[middle].sum() / words.sum()) >= UNSURE_SHARE
+    return float(counts[middle].sum() / counts.sum()) >= UNSURE_SHARE
 
 
 def other_text(html: str, url: str | None) -> str:
@@ -65,7 +65,7 @@ def other_text(html: str, url: str | None) -> str:
 
 def agreement(a: str, b: str) -> float:
     """Bag-of-words F1 between two texts (1.0 when both are empty)."""
-    return _bag_f1(_words(a), _words(b))
+    return _bag_f1(words(a), words(b))
 
 
 def _bag_f1(words_a: list[str], words_b: list[str]) -> float:
@@ -85,30 +85,28 @@ def reconsider(segments: Sequence[Segment], probs: np.ndarray, kept: Sequence[bo
     classifier's segments it does not cover go unless the classifier was sure of them: that is
     a teaser list, a comment thread or a second copy read as the story.
     """
-    other_words, kept_words = _words(other), _words(kept_text)
-    if not other_words or _bag_f1(kept_words, other_words) >= AGREEMENT:
+    other_words, kept_words = words(other), words(kept_text)
+    longer = len(other_words) > len(kept_words)
+    if (not other_words or _bag_f1(kept_words, other_words) >= AGREEMENT
+            or (not longer and len(other_words) < _MIN_SHORTER * len(kept_words))):
         return None
     trigrams = set(zip(other_words, other_words[1:], other_words[2:]))
     vocabulary = set(other_words)
     covered = [seg.kind != "figure" and _covered(seg.text, trigrams, vocabulary) for seg in segments]
-    if len(other_words) > len(kept_words):
-        keep = covered
-    elif len(other_words) >= _MIN_SHORTER * len(kept_words):
-        keep = [k and (c or p >= _SURE) for k, c, p in zip(kept, covered, probs)]
-    else:
-        return None
+    keep = covered if longer else [k and (c or p >= _SURE) for k, c, p in zip(kept, covered, probs)]
     return keep if any(keep) else None
 
 
 def _covered(text: str, trigrams: set, vocabulary: set) -> bool:
-    words = _words(text)
-    if not words:
+    tokens = words(text)
+    if not tokens:
         return False
-    if len(words) < 3:
-        return all(w in vocabulary for w in words)
-    grams = list(zip(words, words[1:], words[2:]))
+    if len(tokens) < 3:
+        return all(w in vocabulary for w in tokens)
+    grams = list(zip(tokens, tokens[1:], tokens[2:]))
     return sum(g in trigrams for g in grams) >= _MIN_COVERAGE * len(grams)
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, as both agreement and coverage count them."""
     return _WORD.findall(text.lower())
