@@ -3,7 +3,8 @@ import random
 
 import pytest
 
-from newsdesk.pipeline.charset import decode, normalize_encoding
+from newsdesk.pipeline.charset import decode, decode_html, normalize_encoding
+from newsdesk.pipeline.extract import extract
 
 FRENCH = "<p>Le café crème était à côté de la fenêtre, près de l’école — « déjà vu ».</p>"
 RUSSIAN = "Президент заявил, что экономика страны растёт быстрее, чем ожидалось."
@@ -145,3 +146,14 @@ def test_lying_utf8_header_on_a_western_page_in_cp1252_uses_the_page_language():
     decoded, encoding = decode(page.encode("cp1252"), "text/html; charset=utf-8")
     assert encoding == "cp1252"
     assert text in decoded
+
+
+def test_extraction_reads_page_bytes_as_decode_does():
+    # No declaration anywhere: only decode's detection tells windows-1251 from windows-1252.
+    page = ("<html><body><article><h1>Экономика растёт быстрее</h1>"
+            + f"<p>{RUSSIAN} Аналитики ждут роста и в следующем году.</p>" * 5
+            + "</article></body></html>").encode("cp1251")
+    assert decode_html(page) == decode(page)[0]
+    from_bytes = extract(page, "https://news.example/economy")
+    assert RUSSIAN in from_bytes.text
+    assert from_bytes.text == extract(decode(page)[0], "https://news.example/economy").text

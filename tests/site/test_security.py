@@ -91,3 +91,21 @@ def test_lead_image_and_links_from_outlets_cannot_inject_markup(client, newsroom
                             canonical_url='https://gazette.example/q?a="><script>alert(3)</script>')
     html = client.get(article.get_absolute_url()).content.decode()
     assert 'onerror="alert(1)' not in html and "<b onmouseover" not in html and "<script>alert(3)" not in html
+
+
+def test_the_site_cleans_article_html_with_the_extractors_allow_list():
+    from newsdesk.pipeline.extract.render import ALLOWED_TAGS, sanitize
+    from newsdesk.site.articles.sanitize import article_html
+
+    allowed = "".join(f'<{tag} class="x" title="t">{tag}</{tag}>' for tag in sorted(ALLOWED_TAGS - {"img", "br"}))
+    html = (allowed + '<img src="https://img.example/a.png" alt="A" width="9"><br>'
+            '<a href="mailto:desk@news.example">mail</a><a href="javascript:x()">js</a>'
+            "<div>div</div><span>span</span><h1>h1</h1><u>u</u><table><tr><td>td</td></tr></table>"
+            '<iframe src="https://x.example/"></iframe><script>alert(1)</script><!-- note -->')
+    site = str(article_html(html))
+    assert site.replace(' loading="lazy"', "") == sanitize(html)
+    for tag in ALLOWED_TAGS:
+        assert f"<{tag}" in site, tag
+    for gone in ("<div", "<span", "<h1", "<u>", "<table", "<td", "<iframe", "<script", "class=",
+                 "width=", "javascript:", "<!--"):
+        assert gone not in site, gone

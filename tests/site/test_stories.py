@@ -188,3 +188,20 @@ def test_editors_group_and_separate_and_grouping_respects_it(newsroom):
     assert f"{Article.objects.count()} articles in {Story.objects.count()} stories" in out.getvalue()
     again.refresh_from_db()
     assert again.story_id != fire.story_id
+
+
+def test_near_copies_tell_one_story_and_other_articles_do_not():
+    from newsdesk.site.articles.stories import same_story
+
+    opening = ("Forty firefighters fought a blaze at the Halloway Grain Terminal in Brackwater on Tuesday, "
+               "and 1,200 tonnes of barley were lost at the Corrigan Agri site.")
+    original = Article(pk=1, title="Fire at Halloway Grain Terminal", text=opening, content_hash="a")
+    retitled = Article(pk=2, title="Barley lost in terminal blaze", text=opening + " Nobody was hurt.",
+                       content_hash="b")
+    # Underscores separate words as any other punctuation does.
+    same_title = Article(pk=3, title="Fire at Halloway_Grain_Terminal!", text="Smoke over Tanner's Row.",
+                         content_hash="c")
+    other = Article(pk=4, title="Council approves cycle lanes for Mill Road", text="Councillors in Brackwater "
+                    "voted on Tuesday to build protected cycle lanes along Mill Road.", content_hash="d")
+    assert same_story(original, retitled) and same_story(original, same_title)
+    assert not same_story(original, other) and not same_story(retitled, same_title)

@@ -12,7 +12,7 @@ import re
 
 import charset_normalizer
 
-__all__ = ["decode", "normalize_encoding"]
+__all__ = ["decode", "decode_html", "normalize_encoding"]
 
 _BOMS = (
     # UTF-32 first: its little-endian BOM begins with UTF-16's.
@@ -179,3 +179,11 @@ def decode(content: bytes, content_type_header: str | None = None) -> tuple[str,
         return content.decode(declared, errors="replace"), declared
     except Exception:  # noqa: BLE001 - a codec that raises even with errors="replace"
         return content.decode("utf-8", errors="replace"), "utf-8"
+
+
+def decode_html(content: bytes) -> str:
+    """The text of page bytes that come without an HTTP header, as ``decode`` reads them.
+
+    Returns the text only; never raises (undecodable bytes become U+FFFD).
+    """
+    return decode(content)[0]

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from .keywords import STOPWORDS
+
 __all__ = ["ClusterOptions", "Corpus", "Features", "Item", "VERSION", "assign", "features", "might_join",
            "shared_names", "similarity"]
 
@@ -115,18 +117,6 @@ class Corpus:
 
 # --- finding terms -------------------------------------------------------------------------------
 
-STOPWORDS = frozenset("""
-a about above after again against ago all almost also although am among an and another any are around as at
-away back be because been before being below between both but by can cannot could did do does doing done
-down during each either else even ever every few for from further had has have having he her here hers him
-his how however i if in into is it its itself just last least less like made make many may me might more
-most much must my near nearly neither never new next no nor not now of off often on once one only onto or
-other others our out over own per perhaps put rather said same say says she should since so some still such
-than that the their them then there these they this those though through thus to too two under until up
-upon us very was we well were what when where whether which while who whom whose why will with within
-without would yet you your yours three four five six seven eight nine ten first second third year years
-day days week weeks month months time times people told according including get got going
-""".split())
 # Capitalised for reasons other than naming the event.
 NOT_NAMES = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august

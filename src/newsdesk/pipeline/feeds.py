@@ -14,13 +14,13 @@ import json
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import feedparser
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
+from .dates import parse_date
 from .discover import detect_format
 from .errors import FeedError
 from .model import FeedEntry, ParsedFeed
@@ -273,7 +273,7 @@ def _feedparser_date(e, field: str) -> datetime | None:
         except (TypeError, ValueError):
             pass
     # feedparser gives up on an RFC 822 date without a zone; read it as UTC.
-    return _parse_date(dict.get(e, field))
+    return _utc_date(dict.get(e, field))
 
 
 # --- JSON Feed ------------------------------------------------------------------------------
@@ -311,8 +311,8 @@ def _json_entry(item: dict, base: str, inherited: tuple[str, ...]) -> FeedEntry 
         title=_clean(_str(item.get("title"))),
         summary=_clean(_str(item.get("summary")) or _str(item.get("content_text"))),
         content_html=_str(item.get("content_html")),
-        published=_parse_date(item.get("date_published")) or _parse_date(item.get("date_modified")),
-        updated=_parse_date(item.get("date_modified")),
+        published=_utc_date(item.get("date_published")) or _utc_date(item.get("date_modified")),
+        updated=_utc_date(item.get("date_modified")),
         authors=_json_authors(item) or inherited,
         image=_absolute(item.get("image"), base) or _absolute(item.get("banner_image"), base),
         guid=str(guid) if isinstance(guid, (str, int)) and str(guid).strip() else None,
@@ -377,7 +377,7 @@ def _parse_sitemap(content: bytes, url: str, options: FeedOptions) -> ParsedFeed
                 continue  # only direct children of <urlset> / <sitemapindex>
             if etree.QName(el).localname == "sitemap":
                 kind = "sitemapindex"
-                sitemaps.append((_child_text(el, "loc"), _parse_date(_child_text(el, "lastmod"))))
+                sitemaps.append((_child_text(el, "loc"), _utc_date(_child_text(el, "lastmod"))))
             else:
                 entries.append(_sitemap_entry(el, meta))
             # Free what is read so a 50,000-URL sitemap does not stay in memory as a tree.
@@ -410,10 +410,10 @@ def _sitemap_entry(el, meta: dict[str, str]) -> FeedEntry:
     news = _child(el, "news")
     image = _child(el, "image")
     title, published, categories = "", None, ()
-    updated = _parse_date(_child_text(el, "lastmod"))
+    updated = _utc_date(_child_text(el, "lastmod"))
     if news is not None:
         title = _clean(_child_text(news, "title"))
-        published = _parse_date(_child_text(news, "publication_date"))
+        published = _utc_date(_child_text(news, "publication_date"))
         categories = _unique(_child_text(news, "keywords").split(","))
         publication = _child(news, "publication")
         if publication is not None:
@@ -507,18 +507,7 @@ def _html_to_text(fragment: str) -> str:
     return _clean(body.text(separator="") if body is not None else "")
 
 
-def _parse_date(value) -> datetime | None:
-    """An RFC 3339 / W3C date (or RFC 822, which some generators emit) in UTC, or None."""
-    text = _str(value).strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+def _utc_date(value) -> datetime | None:
+    """``value`` read by ``parse_date`` and given in UTC, as feed dates are, or None."""
+    parsed = parse_date(value)
+    return parsed.astimezone(UTC) if parsed else None

@@ -10,7 +10,7 @@ from ..errors import ExtractionError
 from ..model import Article, Image
 from .body import choose, score, select_fallback
 from .dates import headline_date, modified_date, shown_date
-from .decode import decode_html
+from ..charset import decode_html
 from .dom import parse, strip_non_content
 from .features import PageFeatures
 from .metadata import Metadata, read_metadata

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from lxml import etree
+
+from ..dates import parse_date
 
 _META_KEYS = (
     "article:published_time", "og:published_time", "article:published", "published_time",
@@ -20,50 +22,6 @@ _META_KEYS = (
 _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
                   "dcterms.modified")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
-_EARLIEST = datetime(1995, 1, 1, tzinfo=timezone.utc)
-
-
-def parse_date(value: str) -> datetime | None:
-    """Parse a date string into a timezone-aware datetime (UTC when the string has no zone)."""
-    value = (value or "").strip()
-    if not value or len(value) > 80:
-        return None
-    dt = None
-    candidate = value.replace("Z", "+00:00") if value.endswith("Z") else value
-    try:
-        dt = datetime.fromisoformat(candidate)
-    except ValueError:
-        if re.fullmatch(r"\d{10}(\d{3})?", value):  # Unix time, seconds or milliseconds
-            seconds = int(value[:10])
-            dt = datetime.fromtimestamp(seconds, tz=timezone.utc)
-        else:
-            dt = _loose_parse(value)
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    if dt < _EARLIEST or dt.year > 2100:
-        return None
-    return dt
-
-
-def _loose_parse(value: str) -> datetime | None:
-    try:
-        from dateutil import parser as dateparser
-    except ImportError:  # without python-dateutil only ISO 8601 dates parse
-        return None
-    cleaned = re.sub(r"^(?:published|posted|updated|on)\s*:?\s*", "", value, flags=re.I)
-    try:
-        # tzinfos: unknown zone names ("EST") give a naive result, made UTC by the caller,
-        # instead of a warning.
-        return dateparser.parse(cleaned, fuzzy=True, default=datetime(2000, 1, 1),
-                                tzinfos=_no_zone)
-    except (ValueError, OverflowError, TypeError):
-        return None
-
-
-def _no_zone(name, offset):
-    return timezone(timedelta(seconds=offset)) if offset is not None else None
 
 
 def _ld_date(jsonld) -> str:
@@ -85,11 +43,11 @@ def find_date(root, meta: dict, jsonld: list, url: str | None) -> datetime | Non
     :func:`shown_date`, and :func:`modified_date` is the last resort.
     """
     for raw in (*(meta.get(k, "") for k in _META_KEYS), _ld_date(jsonld)):
-        dt = parse_date(raw)
+        dt = parse_date(raw, fuzzy=True)
         if dt:
             return dt
     for el in root.iterfind(".//*[@itemprop='datePublished']"):
-        dt = parse_date(el.get("content") or el.get("datetime") or "".join(el.itertext()))
+        dt = parse_date(el.get("content") or el.get("datetime") or "".join(el.itertext()), fuzzy=True)
         if dt:
             return dt
     times = list(root.iter("time"))
@@ -97,7 +55,7 @@ def find_date(root, meta: dict, jsonld: list, url: str | None) -> datetime | Non
     times.sort(key=lambda t: 0 if (t.get("pubdate") is not None or "publish" in
                                    ((t.get("class") or "") + (t.get("itemprop") or "")).lower()) else 1)
     for el in times[:5]:
-        dt = parse_date(el.get("datetime") or "") or parse_date(_short_text(el))
+        dt = parse_date(el.get("datetime") or "", fuzzy=True) or parse_date(_short_text(el), fuzzy=True)
         if dt:
             return dt
     if url:
@@ -115,7 +73,7 @@ def modified_date(meta: dict, jsonld: list) -> datetime | None:
     """The page's last-modified date from its meta tags or JSON-LD, or None."""
     for raw in (*(meta.get(k, "") for k in _MODIFIED_KEYS),
                 *(o.get("dateModified") for o in jsonld if isinstance(o.get("dateModified"), str))):
-        dt = parse_date(raw)
+        dt = parse_date(raw, fuzzy=True)
         if dt:
             return dt
     return None
@@ -149,7 +107,7 @@ def _shown_date(root) -> datetime | None:
         text = " ".join("".join(el.itertext()).split())[:200]
         match = _SHOWN.search(text)
         if match:
-            dt = parse_date(match.group(0))
+            dt = parse_date(match.group(0), fuzzy=True)
             if dt:
                 return dt
         checked += 1
@@ -200,7 +158,7 @@ def _written_date(root, near_headline: bool = False, skip_updates: bool = False)
         for match in _SHOWN.finditer(text, offset, offset + span):
             if skip_updates and _UPDATE_LABEL.search(text, max(0, match.start() - 30), match.start()):
                 continue
-            dt = parse_date(match.group(0))
+            dt = parse_date(match.group(0), fuzzy=True)
             if dt:
                 return dt
             break

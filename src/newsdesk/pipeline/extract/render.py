@@ -12,10 +12,11 @@ import nh3
 from ..model import Block, Image
 from .segment import Segment, segment_html
 
-ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "figure", "figcaption",
-                "img", "a", "em", "strong", "b", "i", "br"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+# newsdesk's one HTML allow-list: the site cleans stored article HTML again with it.
+ALLOWED_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "figure", "figcaption",
+                          "img", "a", "em", "strong", "b", "i", "br"})
+ALLOWED_ATTRIBUTES = {"a": frozenset({"href"}), "img": frozenset({"src", "alt"})}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # Joins the blocks' HTML for one sanitizer pass, then splits it again. Private-use characters:
 # removed from page text before, so the page cannot forge one.
 _SEPARATOR = "\ue000\ue001\ue000"

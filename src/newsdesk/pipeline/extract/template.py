@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import ExtractionError
-from .decode import decode_html
+from ..charset import decode_html
 from .dom import parse, strip_non_content
 from .segment import Segment, SegmentedPage, segment_tree
 

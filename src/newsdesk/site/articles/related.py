@@ -8,9 +8,10 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db.models import Q
 
+from newsdesk.pipeline.keywords import key_terms
+
 from . import queries, search
 from .stories import distinct_stories
-from .text import key_terms
 from .tree import CategoryTree
 
 MAX_RELATED = 4

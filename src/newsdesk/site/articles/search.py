@@ -13,8 +13,9 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from newsdesk.pipeline.keywords import words
+
 from . import searchindex
-from .text import words
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import words
+from newsdesk.pipeline.keywords import words
+from newsdesk.pipeline.shingles import jaccard, trigrams
 
 TITLE_OVERLAP = 0.75  # Jaccard of title words
 OPENING_OVERLAP = 0.6  # Jaccard of word triples in the opening
@@ -30,19 +31,16 @@ class _Fingerprint:
         lead = getattr(article, "lead_text", None)
         if lead is None:
             lead = "" if "text" in article.get_deferred_fields() else article.text
+        # Words as search reads them (letters and digits): "Storm_Halvard" still matches "Storm Halvard".
         opening = words((lead or "")[:OPENING_CHARS])
         return cls(article.pk, getattr(article, "story_id", None), article.content_hash or "",
-                   frozenset(words(article.title)), frozenset(zip(opening, opening[1:], opening[2:])))
-
-
-def _jaccard(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+                   frozenset(words(article.title)), frozenset(trigrams(opening)))
 
 
 def _same(a: _Fingerprint, b: _Fingerprint) -> bool:
     return (a.pk == b.pk or (a.story_id is not None and a.story_id == b.story_id)
             or (bool(a.content_hash) and a.content_hash == b.content_hash)
-            or _jaccard(a.title, b.title) >= TITLE_OVERLAP or _jaccard(a.opening, b.opening) >= OPENING_OVERLAP)
+            or jaccard(a.title, b.title) >= TITLE_OVERLAP or jaccard(a.opening, b.opening) >= OPENING_OVERLAP)
 
 
 def same_story(a, b) -> bool:
