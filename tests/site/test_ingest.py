@@ -187,6 +187,20 @@ def test_feed_content_is_kept_when_the_page_cannot_be_fetched(outlet, source, fe
     assert "gone-for-good" in result.failures[0] and "404" in result.failures[0]
 
 
+def test_feed_content_kept_without_its_attribution_lines(outlet, source, fetcher, server):
+    paragraphs = prose("framed")
+    framed = outlet.add(story(7, slug="framed-in-feed", feed_content=True, paragraphs=[
+        "Originally published at <a href='https://origin.example'>origin.example</a>", *paragraphs,
+        "<a href='https://origin.example/x'>Source link</a>",
+        "The post <a href='https://origin.example/x'>Sea wall</a> appeared first on "
+        "<a href='https://origin.example'>Origin News</a>."]))
+    server.route(f"/news/{framed.slug}", Reply(status=404))
+    poll(source, fetcher)
+    article = Article.objects.get(canonical_url__endswith=f"/news/{framed.slug}")
+    assert "feed" in article.extraction_notes
+    assert article.text == "\n\n".join(paragraphs)
+
+
 def test_a_redirected_feed_link_is_recognised_on_the_next_poll(outlet, source, fetcher, server):
     outlet.add(story(4, slug="old-address"))
     server.route("/news/old-address", Reply.redirect("/news/story-1", status=301))

@@ -1,0 +1,84 @@
+"""Attribution and teaser lines at the edges of an article body.
+
+Reposting sites and feeds frame a story with lines that are not part of it: "Source link", the
+WordPress feed footer ("The post … appeared first on …"), "Originally published at …",
+"Continue reading →". Such a line is dropped only where it stands alone (a whole segment)
+before the story's first block or after its last; inside a sentence, or between two paragraphs
+of the story, the same words are the story's own.
+
+A bare credit such as "Quelle: dpa" or "Source: Reuters" stays: it names who reported the story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .segment import Segment
+
+# A closing arrow or ellipsis: what marks "Continue reading <title> →" as a link, not a sentence.
+_ARROW = r"\s*(?:[→»›]|\.\.\.|…)"
+_END = rf"(?:{_ARROW}|\s*[.:!])?\s*"
+_NAME = r".{1,200}"  # a publication's name or address, maybe with a date
+_SITE = r".{1,100}"  # a site's name
+_TITLE = r".{1,300}?"  # a story's headline
+
+_PATTERNS = (
+    r"source link",
+    # The WordPress (Yoast) feed footer, in English, German, French and Spanish.
+    rf"the (?:post|article|story|entry) {_TITLE} (?:appeared first|first appeared) on {_SITE}",
+    rf"der (?:beitrag|artikel) {_TITLE} erschien zuerst auf {_SITE}",
+    rf"l'article {_TITLE} est apparu en premier sur {_SITE}",
+    rf"la entrada {_TITLE} se public[oó] primero en {_SITE}",
+    rf"(?:this (?:article|story|post|piece) (?:was |is |has been )?)"
+    rf"(?:first|originally) (?:published|posted|appeared) {_NAME}",
+    rf"originally (?:published|posted|appeared) (?:at|on|in|by) {_NAME}",
+    rf"(?:dieser|der) (?:artikel|beitrag|text) erschien (?:zuerst|erstmals) (?:auf|bei|in|im) {_NAME}",
+    rf"read more(?: (?:at|on|via) {_NAME})?",
+    rf"read the (?:full|whole|original) (?:article|story|post|piece)(?: (?:at|on|via|here) {_NAME})?",
+    rf"(?:continue|keep) reading(?: (?:this (?:article|story|post) )?(?:at|on|via) {_NAME}"
+    rf"| {_TITLE}{_ARROW}| ?[\"“']{_TITLE}[\"”'])?",
+    r"weiterlesen|mehr lesen|lesen sie weiter|lire la suite|continuer la lecture"
+    r"|seguir leyendo|sigue leyendo|leer m[aá]s",
+)
+_LINE = re.compile("|".join(f"(?:{p}){_END}" for p in _PATTERNS), re.IGNORECASE)
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+MAX_CHARS = 500  # longer text is a paragraph of the story, whatever its first words
+
+
+def is_attribution(text: str) -> bool:
+    """Whether every line of ``text`` is an attribution or teaser line and nothing else."""
+    if not text or len(text) > MAX_CHARS:
+        return False
+    lines = [" ".join(line.split()).translate(_QUOTES) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    return bool(lines) and all(_LINE.fullmatch(line) for line in lines)
+
+
+def drop_attribution(kept: list[Segment]) -> list[Segment]:
+    """The kept segments without the attribution lines that open or close the story.
+
+    The story is the kept text in the element that holds most of it (the body container). A
+    line before its first segment or after its last (past a standfirst, a byline or a figure
+    kept outside it) is dropped when it is an attribution line; one between two of its
+    segments stays. Returns the list unchanged when there is none.
+    """
+    marked = [seg.kind != "figure" and is_attribution(seg.text) for seg in kept]
+    if not any(marked):
+        return kept
+    story = _story(kept, marked)
+    first, last = (story[0], story[-1]) if story else (len(kept), -1)
+    return [seg for i, seg in enumerate(kept) if not marked[i] or first <= i <= last]
+
+
+def _story(kept: list[Segment], marked: list[bool]) -> list[int]:
+    """Indexes of the text segments, attribution lines aside, inside the body container."""
+    text = [i for i, seg in enumerate(kept) if not marked[i] and seg.kind != "figure"]
+    weight: Counter[int] = Counter()
+    for i in text:
+        if len(kept[i].path) > 1:
+            weight[kept[i].path[-2]] += len(kept[i].text)  # path[-1] is the segment's own element
+    if not weight:
+        return text
+    body = weight.most_common(1)[0][0]
+    return [i for i in text if body in kept[i].path[:-1]]
