@@ -1,14 +1,23 @@
-"""The ``newsdesk`` command: Django's management utility with newsdesk's settings."""
+"""The ``newsdesk`` command: Django's management utility with newsdesk's settings.
+
+``newsdesk extract`` (and ``newsdesk help extract``) skip Django: extracting a page needs no
+database, and loading the settings would create the data directory.
+"""
 
 import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["extract"] or args[:2] == ["help", "extract"]:
+        from newsdesk import extract_cli
+
+        sys.exit(extract_cli.main(args[1:] if args[0] == "extract" else ["--help"]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.site.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["newsdesk", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["newsdesk", *args])
 
 
 if __name__ == "__main__":

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
 
-import newsdesk.pipeline.extract as extract_pkg
 from newsdesk.pipeline.extract.classifier import BlockModel, TreeEnsemble
 from newsdesk.pipeline.extract.features import FEATURE_NAMES
 from newsdesk.pipeline.extract.lexicon import name_keys, text_keys
 from newsdesk.pipeline.extract.weights import DEFAULT_MODEL
+
+# The package itself: newsdesk.pipeline.extract, as an attribute, is the extract function.
+extract_pkg = importlib.import_module("newsdesk.pipeline.extract")
 
 
 def stump(feature: int, threshold: float, low: float, high: float) -> TreeEnsemble:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -158,8 +159,30 @@ def test_extract_files_and_json_lines(tmp_path):
         run("extract", str(tmp_path / "missing.html"))
 
 
+def test_extract_runs_without_a_database_or_data_directory(tmp_path):
+    # The real command in a fresh directory: extracting must not set up the data directory.
+    page = tmp_path / "story.html"
+    page.write_bytes(story(1).page("https://gazette.example"))
+    env = {k: v for k, v in os.environ.items() if k not in ("NEWSDESK_DATA_DIR", "DJANGO_SETTINGS_MODULE")}
+
+    def newsdesk(*args: str, stdin: bytes | None = None) -> str:
+        return subprocess.run([sys.executable, "-m", "newsdesk", *args], cwd=tmp_path, env=env, input=stdin,
+                              capture_output=True, check=True).stdout.decode()
+
+    text = newsdesk("extract", "story.html")
+    assert text.startswith("Harbour council story number 1\nBy Ada Reporter\n")
+    assert "https://gazette.example/news/story-1" in text and "council turned to the" in text
+    assert json.loads(newsdesk("extract", "-", "--json", stdin=page.read_bytes()))["authors"] == ["Ada Reporter"]
+    for args in (("extract", "--help"), ("help", "extract")):
+        assert "FILE|URL|-" in newsdesk(*args) and "--no-template" in newsdesk(*args)
+    failed = subprocess.run([sys.executable, "-m", "newsdesk", "extract", "missing.html"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    assert failed.returncode == 1 and "cannot read missing.html" in failed.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["story.html"]
+
+
 def test_console_command_help_lists_newsdesk_commands():
     out = subprocess.run([sys.executable, "-m", "newsdesk", "help"], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}).stdout
+                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}).stdout
     for command in ("sources", "fetch", "run", "ingest", "extract", "export", "migrate"):
         assert command in out
