@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -75,13 +78,23 @@ def test_second_opinion_can_be_turned_off(page, confident):
     assert LAST_PARAGRAPH not in text_of(kept)
 
 
-def test_agreeing_or_much_shorter_opinion_changes_nothing(page):
-    kept_text = "The harbour wall vote is on Tuesday, and the council expects a long debate."
-    kept = [True] * len(page.segments)
-    probs = np.full(len(page.segments), 0.5)
-    assert second.reconsider(page.segments, probs, kept, kept_text, kept_text) is None
-    assert second.reconsider(page.segments, probs, kept, kept_text, "Harbour wall vote.") is None
-    assert second.reconsider(page.segments, probs, kept, kept_text, "") is None
+def _opinion(page, probs, other: str, threshold: float = 0.5, article_body: str = ""):
+    kept = body.select(page.segments, probs, threshold)
+    chosen = {id(s) for s in kept}
+    flags = [id(s) in chosen and s.kind != "figure" for s in page.segments]
+    signals = second.PageSignals.of(page.segments, page.features, probs, flags, article_body)
+    op = second.opinion(signals, [s.kind != "figure" for s in page.segments], other,
+                        lambda keep: body._drop_repeats(page.segments, keep))
+    return signals, op
+
+
+def test_agreeing_or_much_shorter_opinion_changes_nothing(page, confident):
+    kept_text = text_of(body.select(page.segments, confident, DEFAULT_MODEL.threshold))
+    prose = body.prose_flags(page.segments)
+    for other in (kept_text, "Harbour wall vote."):
+        signals, op = _opinion(page, confident, other, DEFAULT_MODEL.threshold)
+        assert second.choose_body(op, signals, None, prose) == "kept"
+    assert _opinion(page, confident, "")[1] is None
 
 
 STORY = [
@@ -144,3 +157,132 @@ def test_shorter_opinion_prunes_doubtful_teasers():
 def test_broken_page_gives_no_second_opinion():
     assert second.other_text("<html><body></body></html>", None) == ""
     assert second.other_text("\x00\x01 not a page", None) == ""
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+_READERS = ["Maggie", "Tom", "Priya", "Olu", "Jens", "Carmen", "Dmitri", "Aiko", "Fergus",
+            "Leila", "Bram", "Sunita", "Kofi", "Ines", "Rory"]
+_VIEWS = ["the levy is unfair on pensioners", "the wall should have been built years ago",
+          "the ferry will lose trade during the works", "flood insurance might finally fall",
+          "the council wasted money on consultants", "the old stones ought to be reused",
+          "fishermen were never asked what they think", "the quay cafes will struggle all summer",
+          "the regional fund always favours the city", "my cellar flooded three times last year",
+          "the engineers seemed honest about the risks", "a tidal barrage would be cheaper",
+          "nobody mentioned the seals on the point", "this decision came far too late for us",
+          "the vote shows the town can still agree"]
+COMMENTS = [f"{who} wrote: honestly I believe {view}, and after {n + 11} winters living near "
+            f"the {place} I expect my family would say much the same at the next meeting."
+            for n, (who, view, place) in enumerate(zip(_READERS, _VIEWS, [
+                "quay", "harbour", "slipway", "market", "lighthouse", "chapel", "boatyard",
+                "station", "school", "pier", "bridge", "dunes", "mill", "square", "beach"]))]
+
+
+def comment_page() -> str:
+    story = "".join(f"<p>{p}</p>" for p in STORY[:3])
+    thread = "".join(f'<li class="comment"><div class="comment-body"><p>{c}</p></div></li>'
+                     for c in COMMENTS)
+    return (f"<html><head><title>Harbour wall vote</title></head><body><article>"
+            f"<h1>Harbour wall vote</h1><div class=\"entry-content\">{story}</div></article>"
+            f"<div id=\"comments\"><h2>15 comments</h2><ol class=\"comment-list\">{thread}</ol>"
+            f"</div></body></html>")
+
+
+def _scores(page, sure: list[str], doubtful: list[str], rest: float = 0.02) -> np.ndarray:
+    probs = np.full(len(page.segments), rest)
+    for i, seg in enumerate(page.segments):
+        if seg.text in sure:
+            probs[i] = 0.95
+        elif seg.text in doubtful:
+            probs[i] = 0.6
+    return probs
+
+
+UNTRAINED = dataclasses.replace(DEFAULT_MODEL, chooser=MappingProxyType({}))
+
+
+def test_a_comment_thread_that_dwarfs_the_article_goes():
+    """The classifier keeps a story and a reader-comment thread five times its length; the
+    second opinion finds the story alone inside it, and only the story stays."""
+    page = analyse(comment_page(), URL)
+    probs = _scores(page, STORY[:3], COMMENTS)
+    alone = text_of(body.select(page.segments, probs, 0.5))
+    assert _words(alone) > 4 * sum(_words(p) for p in STORY[:3])
+    kept, note = body.choose(page.segments, page.features, probs, 0.5, page.html, URL,
+                             model=UNTRAINED)
+    text = text_of(kept)
+    assert note and "dwarfed" in note
+    assert all(p in text for p in STORY[:3])
+    assert not any(c in text for c in COMMENTS)
+
+
+def test_a_list_of_other_stories_that_dwarfs_the_article_goes():
+    """The classifier keeps a story and, under it, a list of other stories' teasers several
+    times its length; only the story stays."""
+    cards = "".join(f'<li><a href="/news/more-{n}">{t} {u}</a></li>'
+                    for n, (t, u) in enumerate(zip(TEASERS, TEASERS[1:] + TEASERS[:1]), 1))
+    html = (f"<html><head><title>Harbour wall vote</title></head><body><article>"
+            f"<h1>Harbour wall vote</h1><div class=\"entry-content\">"
+            f"{''.join(f'<p>{p}</p>' for p in STORY[:3])}</div></article>"
+            f"<aside class=\"related-posts\"><h2>Related stories</h2><ul>{cards}</ul></aside>"
+            f"</body></html>")
+    page = analyse(html, URL)
+    teasers = [s.text for s in page.segments if s.kind == "item"]
+    probs = _scores(page, STORY[:3], teasers)
+    alone = text_of(body.select(page.segments, probs, 0.5))
+    assert _words(alone) > 3 * sum(_words(p) for p in STORY[:3])
+    kept, _ = body.choose(page.segments, page.features, probs, 0.5, page.html, URL,
+                          model=UNTRAINED)
+    text = text_of(kept)
+    assert all(p in text for p in STORY[:3])
+    assert not any(t in text for t in TEASERS)
+
+
+LONG_STORY = STORY + [p.replace("wall", "barrier").replace("harbour", "estuary") for p in STORY]
+
+
+def long_story_page(article_body: bool) -> str:
+    ld = ('<script type="application/ld+json">' + json.dumps(
+        {"@type": "NewsArticle", "headline": "Harbour wall vote",
+         "articleBody": " ".join(LONG_STORY)}) + "</script>") if article_body else ""
+    return (f"<html><head><title>Harbour wall vote</title>{ld}</head><body><article>"
+            f"<h1>Harbour wall vote</h1><div class=\"entry-content\">"
+            f"{''.join(f'<p>{p}</p>' for p in LONG_STORY)}</div></article>"
+            f"<footer><p>All rights reserved.</p></footer></body></html>")
+
+
+@pytest.mark.parametrize("article_body", [True, False])
+def test_the_body_never_loses_most_of_an_article_two_methods_agree_on(article_body):
+    """Whatever the chooser picks, a body holding under half of trafilatura's text gives way to
+    trafilatura's segments when a second witness agrees: the page's articleBody, or, without
+    one, the page's own prose."""
+    from newsdesk.pipeline.extract.metadata import read_metadata
+    from newsdesk.pipeline.extract.dom import parse
+
+    html = long_story_page(article_body)
+    page = analyse(html, URL)
+    probs = _scores(page, [LONG_STORY[0]], [], rest=0.3)
+    witness = read_metadata(parse(html), URL).article_body
+    assert bool(witness) == article_body
+    signals, op = _opinion(page, probs, second.other_text(page.html, URL), 0.5, witness)
+    assert _words(text_of(body.select(page.segments, probs, 0.5))) < 60
+    name = second.guard("kept", op, signals, body.prose_flags(page.segments))
+    assert name == "taken"
+    taken = text_of([s for s, k in zip(page.segments, op.bodies["taken"]) if k])
+    assert all(p in taken for p in LONG_STORY)
+
+
+def test_the_loss_guard_needs_a_witness():
+    """trafilatura's longer text alone, made of link lists that are not prose and with no
+    articleBody to back it, does not overrule the chosen body."""
+    links = "".join(f'<li><a href="/n/{n}">Harbour story number {n} of the week in the town</a></li>'
+                    for n in range(60))
+    html = (f"<html><head><title>Harbour wall vote</title></head><body><article><h1>Harbour wall "
+            f"vote</h1><p>{STORY[0]}</p></article><ul>{links}</ul></body></html>")
+    page = analyse(html, URL)
+    probs = _scores(page, [STORY[0]], [], rest=0.3)
+    other = " ".join(f"Harbour story number {n} of the week in the town" for n in range(60))
+    signals, op = _opinion(page, probs, other)
+    assert second.guard("kept", op, signals, body.prose_flags(page.segments)) == "kept"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -32,8 +30,8 @@ def outlet(server):
     gazette = Outlet(server)
     for n in range(1, 5):
         gazette.add(story(n))
-    homepage = (f'<html><head><title>Test Gazette</title><link rel="alternate" type="application/rss+xml" '
-                f'href="/feed.xml"></head><body><p>Welcome</p></body></html>').encode()
+    homepage = ('<html><head><title>Test Gazette</title><link rel="alternate" type="application/rss+xml" '
+                'href="/feed.xml"></head><body><p>Welcome</p></body></html>').encode()
     server.route("/", Reply(body=homepage, headers={"Content-Type": "text/html"}))
     return gazette
 

@@ -164,7 +164,7 @@ def test_page_over_the_size_limit_falls_back_or_fails(outlet, source, server):
 
 def test_lying_charset_page_is_stored_readably(outlet, source, fetcher, server):
     text = "Café owners in Zürich welcomed the décision, saying the façade would be restored."
-    html = (f"<html lang=\"en\"><head><title>Café story</title></head><body><article><h1>Café story</h1>"
+    html = ("<html lang=\"en\"><head><title>Café story</title></head><body><article><h1>Café story</h1>"
             + "".join(f"<p>{text} {p}</p>" for p in prose("cafe")) + "</article></body></html>")
     outlet.add(story(7, slug="cafe"))
     server.route("/news/cafe", Reply(body=html.encode("cp1252"), headers={"Content-Type": "text/html; charset=utf-8"}))

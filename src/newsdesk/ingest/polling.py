@@ -21,7 +21,7 @@ from newsdesk.pipeline.urls import canonicalize, choose_canonical
 from newsdesk.site.articles.models import ArticleURL
 from newsdesk.site.sources.models import Feed, Source
 
-from .store import NEW, UNCHANGED, UPDATED, Page, entry_stamp, store_article
+from .store import NEW, UPDATED, Page, entry_stamp, store_article
 from .templates import extract_options_for, refresh_template
 
 log = logging.getLogger("newsdesk.ingest")

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..shingles import trigrams, words
 from . import second
 from .classifier import BlockModel
 from .context import GROUP_INDEX
 from .features import PageFeatures
-from .render import render_text, to_blocks
 from .segment import Segment
 
 # A figure inside one of these is a promo, an avatar or an ad, not part of the story.
@@ -69,21 +69,33 @@ def with_figures(segments: Sequence[Segment], keep: list[bool],
 
 def choose(segments: Sequence[Segment], features: PageFeatures, probs: np.ndarray,
            threshold: float, html: str, url: str | None, include_images: bool = True,
-           second_opinion: bool = True) -> tuple[list[Segment], str | None]:
+           second_opinion: bool = True, model: BlockModel | None = None,
+           article_body: str = "") -> tuple[list[Segment], str | None]:
     """The body's segments given the classifier's scores, and a note when a second opinion
-    changed them."""
+    changed them.
+
+    ``model`` carries the second opinion's chooser (``second.py``);
+    ``article_body`` is the page's structured-data copy of the story, if any.
+    """
     kept = select(segments, probs, threshold, include_images)
     if not second_opinion or not second.unsure(features, probs):
         return kept, None
     chosen = {id(s) for s in kept}
-    kept_flags = [id(s) in chosen and s.kind != "figure" for s in segments]
-    keep = second.reconsider(segments, probs, kept_flags, render_text(to_blocks(kept)),
-                             second.other_text(html, url))
-    if keep is None:
+    flags = [id(s) in chosen and s.kind != "figure" for s in segments]
+    signals = second.PageSignals.of(segments, features, probs, flags, article_body)
+    is_text = [s.kind != "figure" for s in segments]
+    op = second.opinion(signals, is_text, second.other_text(html, url),
+                        lambda keep: _drop_repeats(segments, keep))
+    if op is None:
         return kept, None
+    name = second.choose_body(op, signals, model.chooser if model is not None else None,
+                              prose_flags(segments))
+    if name == "kept":
+        return kept, None
+    keep = list(op.bodies[name])
     _drop_repeats(segments, keep)
     return (with_figures(segments, keep, include_images),
-            "body chosen by a second opinion (trafilatura): the classifier was unsure")
+            f"body chosen with a second opinion (trafilatura): {second.NOTES[name]}")
 
 
 def _ensure_prose(segments: Sequence[Segment], probs: np.ndarray, keep: list[bool]) -> None:
@@ -117,8 +129,7 @@ def _drop_repeats(segments: Sequence[Segment], keep: list[bool]) -> None:
             continue
         # The element around the segment's own block: paragraphs of one story share it.
         container = seg.path[-2] if len(seg.path) >= 2 else -1
-        words = second.words(seg.text)
-        grams = list(zip(words, words[1:], words[2:]))
+        grams = trigrams(words(seg.text))
         if len(seg.text) >= _REPEAT_MIN_CHARS and grams:
             elsewhere = sum(1 for g in grams if seen.get(g, container) != container)
             if elsewhere >= _REPEAT_SHARE * len(grams):
@@ -133,7 +144,12 @@ def _clean_figure(seg: Segment) -> bool:
     return all(ctx[g] < 0 for g in _FIGURE_NOISE)
 
 
+def prose_flags(segments: Sequence[Segment]) -> list[bool]:
+    """Prose-like segments: several words, few of them in links."""
+    return [s.kind != "figure" and len(s.text.split()) >= 8 and s.link_chars < 0.5 * len(s.text)
+            for s in segments]
+
+
 def select_fallback(segments: Sequence[Segment]) -> list[Segment]:
-    """Without a usable classifier result: prose-like segments (several words, few links)."""
-    return [s for s in segments
-            if s.kind != "figure" and len(s.text.split()) >= 8 and s.link_chars < 0.5 * len(s.text)]
+    """Without a usable classifier result: the prose-like segments."""
+    return [s for s, prose in zip(segments, prose_flags(segments)) if prose]

@@ -29,9 +29,15 @@ class TreeEnsemble:
     depth: int
     baseline: float
     children: np.ndarray = field(init=False, repr=False, compare=False)
+    _feature32: np.ndarray = field(init=False, repr=False, compare=False)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Probability of the positive class for each row of X."""
+        """Probability of the positive class for each row of X (a classifier's trees)."""
+        return 1.0 / (1.0 + np.exp(-self.raw(X)))
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """The trees' summed output for each row of X: a regressor's prediction, a
+        classifier's log-odds."""
         n = X.shape[0]
         if n == 0:
             return np.zeros(0)
@@ -39,21 +45,29 @@ class TreeEnsemble:
         flat = np.ascontiguousarray(X, dtype=np.float64).ravel()
         # Features are never NaN; should one slip through, it goes right, like +inf.
         flat = np.nan_to_num(flat, nan=np.inf)
-        idx = np.broadcast_to(self.roots, (n, len(self.roots)))
-        base = (np.arange(n) * width)[:, None]
-        children = self.children
+        feature, children = self._feature32, self.children
+        idx = np.empty((n, len(self.roots)), dtype=np.int32)
+        idx[:] = self.roots
+        base = (np.arange(n, dtype=np.int32) * width)[:, None]
         for _ in range(self.depth):
-            right = flat[base + self.feature[idx]] > self.threshold[idx]
-            idx = children[2 * idx + right]
-        raw = self.value[idx].sum(axis=1) + self.baseline
-        return 1.0 / (1.0 + np.exp(-raw))
+            # In place and on int32: the walk is memory-bound.
+            column = np.take(feature, idx)
+            column += base
+            right = np.take(flat, column) > np.take(self.threshold, idx)
+            idx *= 2
+            idx += right
+            idx = np.take(children, idx)
+        return np.take(self.value, idx).sum(axis=1) + self.baseline
 
     def __post_init__(self) -> None:
         # Left and right child of each node interleaved (2i: left, 2i+1: right), so that
         # one gather per level finds the next node.
-        children = np.stack([self.left, self.right], axis=1).ravel()
+        children = np.stack([self.left, self.right], axis=1).ravel().astype(np.int32)
         children.setflags(write=False)
         object.__setattr__(self, "children", children)
+        feature = np.asarray(self.feature, dtype=np.int32)
+        feature.setflags(write=False)
+        object.__setattr__(self, "_feature32", feature)
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """The ensemble as named arrays, for saving."""
@@ -74,7 +88,9 @@ class TreeEnsemble:
 class BlockModel:
     """The block classifier: two word-weight lexicons feeding gradient-boosted trees.
 
-    ``threshold`` is the probability above which a segment is body text.
+    ``threshold`` is the probability above which a segment is body text. The second opinion's
+    chooser travels with it (``second.py``): it maps each alternative body to a model of its
+    gain over the classifier's.
     """
 
     trees: TreeEnsemble
@@ -84,6 +100,7 @@ class BlockModel:
     text_bias: float
     name_weights: Mapping[str, float]
     name_bias: float
+    chooser: Mapping[str, TreeEnsemble] = field(default_factory=lambda: MappingProxyType({}))
 
     def dumps(self) -> str:
         """Serialise to base64 text (compressed numpy arrays)."""
@@ -96,7 +113,10 @@ class BlockModel:
             text_bias=np.array(self.text_bias),
             name_keys=np.array(list(self.name_weights), dtype=str),
             name_values=np.array(list(self.name_weights.values()), dtype=np.float32),
-            name_bias=np.array(self.name_bias))
+            name_bias=np.array(self.name_bias),
+            chooser_bodies=np.array(list(self.chooser), dtype=str),
+            **{k: v for i, m in enumerate(self.chooser.values())
+               for k, v in m.arrays(f"c{i}_").items()})
         return base64.b64encode(buf.getvalue()).decode("ascii")
 
     @classmethod
@@ -106,14 +126,19 @@ class BlockModel:
             def lexicon(prefix: str) -> Mapping[str, float]:
                 keys = [str(k) for k in data[f"{prefix}_keys"]]
                 return MappingProxyType(dict(zip(keys, map(float, data[f"{prefix}_values"]))))
+            names = set(data.files)
+            bodies = [str(b) for b in data["chooser_bodies"]] if "chooser_bodies" in names else []
+            chooser = MappingProxyType({body: TreeEnsemble.from_arrays(data, f"c{i}_")
+                                        for i, body in enumerate(bodies)})
             return cls(TreeEnsemble.from_arrays(data, "t_"), float(data["threshold"]),
                        tuple(str(s) for s in data["feature_names"]),
                        lexicon("text"), float(data["text_bias"]),
-                       lexicon("name"), float(data["name_bias"]))
+                       lexicon("name"), float(data["name_bias"]), chooser)
 
 
 def from_sklearn(model) -> TreeEnsemble:
-    """Convert a fitted binary HistGradientBoostingClassifier (used by the training script)."""
+    """Convert a fitted binary HistGradientBoostingClassifier or a HistGradientBoostingRegressor
+    (used by the training script)."""
     features, thresholds, lefts, rights, values, roots = [], [], [], [], [], []
     offset = 0
     depth = 0

@@ -77,7 +77,8 @@ def extract(html: str | bytes, url: str | None = None,
         kept, note = choose(segments, page.features, score(page.features, model), model.threshold,
                             page.html, url,
                             include_images=options.include_images,
-                            second_opinion=options.second_opinion and not options.fast)
+                            second_opinion=options.second_opinion and not options.fast,
+                            model=model, article_body=md.article_body)
         if note:
             notes.append(note)
     if not any(s.kind != "figure" for s in kept):

@@ -9,8 +9,12 @@ from lxml import etree
 from ..errors import ExtractionError
 
 # Elements whose content is never article text.
-NEVER_CONTENT = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object",
+NEVER_CONTENT = ("script", "style", "template", "svg", "math", "iframe", "object",
                  "embed", "canvas", "option", "input", "head", "video", "audio", "map")
+# <noscript> usually holds a tracking pixel or the plain copy of a lazy-loaded image, but some
+# platforms (Blogger among them) put the whole post there and render it from a script
+# template: one holding this much text is the article, and is unwrapped rather than removed.
+_NOSCRIPT_ARTICLE_CHARS = 200
 # Form controls are unwrapped, not removed: when one is left unclosed, libxml2 nests the rest
 # of the page inside it, and removing it would remove the article too.
 UNWRAP = ("button", "select", "textarea", "dialog", "label")
@@ -60,7 +64,10 @@ def strip_non_content(root: etree._Element) -> None:
     """Remove elements that never hold article text (scripts, styles, forms' widgets, site
     navigation and footers outside the article)."""
     etree.strip_elements(root, *NEVER_CONTENT, with_tail=False)
-    etree.strip_tags(root, *UNWRAP)
+    for el in list(root.iter("noscript")):
+        if _text_length(el) < _NOSCRIPT_ARTICLE_CHARS:
+            _remove_keeping_tail(el)
+    etree.strip_tags(root, "noscript", *UNWRAP)
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     chrome = _SITE_CHROME(root)
     if not chrome:

@@ -394,6 +394,15 @@ class PageFeatures:
         mean = (csum[end] - csum[start]) / np.maximum(end - start, 1)
         return np.where(valid, mean, values)
 
+    def column(self, name: str) -> np.ndarray:
+        """One fixed feature of every segment, by its name in STAGE1_NAMES."""
+        return self.stage1[:, STAGE1_NAMES.index(name)] if self.n else np.zeros(0)
+
+    @property
+    def link_share(self) -> float:
+        """Share of the page's text in links."""
+        return float(self.stage1[0, STAGE1_NAMES.index("page_link_share")]) if self.n else 0.0
+
     def matrix(self, model: BlockModel) -> np.ndarray:
         """The classifier's input: fixed features then lexicon scores."""
         return np.hstack([self.stage1, self.lexical(model)])

@@ -38,6 +38,15 @@ class Metadata:
     meta: dict = field(default_factory=dict)
     jsonld: list = field(default_factory=list)
 
+    @property
+    def article_body(self) -> str:
+        """The story's text as the page's structured data gives it (JSON-LD articleBody), or ''."""
+        for obj in self.jsonld:
+            body = obj.get("articleBody")
+            if isinstance(body, str) and body.strip():
+                return body
+        return ""
+
     def page_kind(self) -> tuple[float, ...]:
         """What kind of page this says it is: news article, blog post, other article, ..."""
         types: set[str] = set()
