@@ -362,7 +362,7 @@ def _newsdesk(fast: bool = False, unseen: bool = True) -> Extractor:
     pages of other sites by the shipped model. Otherwise the shipped model reads every page."""
     sys.path.insert(0, str(REPO / "src"))
     from newsdesk.pipeline.errors import ExtractionError
-    from newsdesk.pipeline.extract import ExtractOptions, extract
+    from newsdesk.pipeline.extraction import ExtractOptions, extract
 
     options = {None: ExtractOptions(fast=fast)}
     site_fold: dict[str, int] = {}
@@ -467,7 +467,7 @@ def _newspaper() -> Extractor:
 
 
 EXTRACTORS: dict[str, tuple[Callable[[], Extractor], str]] = {
-    "newsdesk": (_newsdesk, "newsdesk.pipeline.extract.extract (body and metadata), each page "
+    "newsdesk": (_newsdesk, "newsdesk.pipeline.extraction.extract (body and metadata), each page "
                  "read by a model that never saw its site: the held-out fifth by the shipped "
                  "model, the other dev pages by the model of their cross-validation fold"),
     "newsdesk fast": (lambda: _newsdesk(fast=True), "ExtractOptions(fast=True), models as above"),
@@ -603,7 +603,7 @@ def _recorded() -> dict:
     """What bench/train_extract.py recorded with the shipped model."""
     sys.path.insert(0, str(REPO / "src"))
     try:
-        from newsdesk.pipeline.extract import _weights
+        from newsdesk.pipeline.extraction import _weights
     except ImportError:
         return {}
     return {k: getattr(_weights, k) for k in ("CROSS_VALIDATED_F1", "HELD_OUT_F1",

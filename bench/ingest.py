@@ -84,7 +84,7 @@ def phase_stages(articles: int) -> dict:
     from newsdesk.ingest import services
     from newsdesk.ingest.demo import follow_outlets
     from newsdesk.ingest.fetching import make_fetcher
-    from newsdesk.pipeline.extract import ExtractOptions
+    from newsdesk.pipeline.extraction import ExtractOptions
 
     server = start_outlets(articles)
     fetch_s, extract_s, store_s, pages = [], [], [], 0

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from newsdesk.pipeline.charset import decode
 from newsdesk.pipeline.errors import PipelineError
-from newsdesk.pipeline.extract import ExtractOptions, extract, learn_template
+from newsdesk.pipeline.extraction import ExtractOptions, extract, learn_template
 from newsdesk.pipeline.fetch import Fetcher, FetchOptions
 from newsdesk.pipeline.model import Article
 from newsdesk.pipeline.urls import is_http_url

@@ -20,7 +20,7 @@ PAGE = ("<html><head><title>Sea wall vote</title></head><body><article><h1>Sea w
 
 def test_extract_is_the_function_and_returns_an_article():
     assert inspect.isfunction(extract)
-    assert extract is importlib.import_module("newsdesk.pipeline.extract.core").extract
+    assert extract is importlib.import_module("newsdesk.pipeline.extraction.core").extract
     article = extract(PAGE, url="https://example.test/sea-wall", options=ExtractOptions(fast=True))
     assert isinstance(article, Article)
     assert article.title == "Sea wall vote" and article.text.startswith("The harbour board voted")
@@ -34,16 +34,17 @@ def test_exported_names_exist():
 def test_extract_stays_the_function_after_its_submodules_are_imported():
     # A fresh interpreter, so that every submodule is imported here for the first time, the
     # extractor's own core before the pipeline package is even named.
-    modules = [m.name for m in pkgutil.iter_modules(importlib.import_module("newsdesk.pipeline.extract").__path__)]
+    modules = [m.name for m in pkgutil.iter_modules(importlib.import_module("newsdesk.pipeline.extraction").__path__)]
     assert "core" in modules and "attribution" in modules
     script = "\n".join([
         "import importlib, inspect",
-        "from newsdesk.pipeline.extract.core import analyse",
+        "from newsdesk.pipeline.extraction.core import analyse",
         "from newsdesk.pipeline import extract",
         "assert inspect.isfunction(extract), extract",
-        *(f"importlib.import_module('newsdesk.pipeline.extract.{name}')" for name in modules),
-        "from newsdesk.pipeline.extract import core, template",
-        "import newsdesk.pipeline.extract.render",
+        *(f"importlib.import_module('newsdesk.pipeline.extraction.{name}')" for name in modules),
+        "from newsdesk.pipeline.extraction import core, template",
+        "import newsdesk.pipeline.extraction.render as render",
+        "assert render.render_text",
         "import newsdesk.pipeline",
         "from newsdesk.pipeline import extract as again",
         "assert again is extract and newsdesk.pipeline.extract is extract, again",

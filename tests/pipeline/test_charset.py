@@ -4,7 +4,7 @@ import random
 import pytest
 
 from newsdesk.pipeline.charset import decode, decode_html, normalize_encoding
-from newsdesk.pipeline.extract import extract
+from newsdesk.pipeline.extraction import extract
 
 FRENCH = "<p>Le café crème était à côté de la fenêtre, près de l’école — « déjà vu ».</p>"
 RUSSIAN = "Президент заявил, что экономика страны растёт быстрее, чем ожидалось."

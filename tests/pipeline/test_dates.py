@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from newsdesk.pipeline.dates import parse_date
-from newsdesk.pipeline.extract import extract
+from newsdesk.pipeline.extraction import extract
 from newsdesk.pipeline.feeds import parse
 
 EST = timezone(timedelta(hours=-5))

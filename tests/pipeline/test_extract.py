@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.pipeline.errors import ExtractionError
-from newsdesk.pipeline.extract import ExtractOptions, extract
+from newsdesk.pipeline.extraction import ExtractOptions, extract
 from newsdesk.pipeline.model import Article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.demo import DEFAULT_BASE_URL, OutletSite, load_outlets
-from newsdesk.pipeline.extract import extract
-from newsdesk.pipeline.extract.attribution import is_attribution
+from newsdesk.pipeline.extraction import extract
+from newsdesk.pipeline.extraction.attribution import is_attribution
 
 OUTLETS = {outlet.slug: outlet for outlet in load_outlets()}
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from newsdesk.pipeline.extract import body
-from newsdesk.pipeline.extract.core import analyse
-from newsdesk.pipeline.extract.features import FEATURE_NAMES
-from newsdesk.pipeline.extract.render import render_text, to_blocks
+from newsdesk.pipeline.extraction import body
+from newsdesk.pipeline.extraction.core import analyse
+from newsdesk.pipeline.extraction.features import FEATURE_NAMES
+from newsdesk.pipeline.extraction.render import render_text, to_blocks
 
 URL = "https://coastal-ledger.test/news/2024/03/12/harbour-wall-vote"
 STORY = [

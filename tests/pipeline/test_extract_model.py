@@ -8,13 +8,12 @@ import importlib
 import numpy as np
 import pytest
 
-from newsdesk.pipeline.extract.classifier import BlockModel, TreeEnsemble
-from newsdesk.pipeline.extract.features import FEATURE_NAMES
-from newsdesk.pipeline.extract.lexicon import name_keys, text_keys
-from newsdesk.pipeline.extract.weights import DEFAULT_MODEL
+from newsdesk.pipeline.extraction.classifier import BlockModel, TreeEnsemble
+from newsdesk.pipeline.extraction.features import FEATURE_NAMES
+from newsdesk.pipeline.extraction.lexicon import name_keys, text_keys
+from newsdesk.pipeline.extraction.weights import DEFAULT_MODEL
 
-# The package itself: newsdesk.pipeline.extract, as an attribute, is the extract function.
-extract_pkg = importlib.import_module("newsdesk.pipeline.extract")
+extract_pkg = importlib.import_module("newsdesk.pipeline.extraction")
 
 
 def stump(feature: int, threshold: float, low: float, high: float) -> TreeEnsemble:

@@ -43,7 +43,7 @@ def _bench():
 
 def _extract_text(args: tuple[str, str]) -> str:
     from newsdesk.pipeline.errors import ExtractionError
-    from newsdesk.pipeline.extract import extract
+    from newsdesk.pipeline.extraction import extract
 
     html, url = args
     try:
@@ -67,7 +67,7 @@ def split():
 def test_the_gate_pages_are_the_ones_the_model_never_trained_on(split):
     """The training script records which sites it held out; the split here must be the same,
     or the gate would score pages the shipped model learned from."""
-    from newsdesk.pipeline.extract import _weights
+    from newsdesk.pipeline.extraction import _weights
 
     _, _, folds = split
     held = sorted(site for site, fold in folds.items() if fold == 0)

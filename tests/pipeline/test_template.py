@@ -7,7 +7,7 @@ import re
 import pytest
 
 from newsdesk.demo import load_outlets
-from newsdesk.pipeline.extract import (ExtractOptions, SourceTemplate, TemplateOptions, extract,
+from newsdesk.pipeline.extraction import (ExtractOptions, SourceTemplate, TemplateOptions, extract,
                                        learn_template)
 
 OUTLETS = {outlet.slug: outlet for outlet in load_outlets()}

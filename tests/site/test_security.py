@@ -94,7 +94,7 @@ def test_lead_image_and_links_from_outlets_cannot_inject_markup(client, newsroom
 
 
 def test_the_site_cleans_article_html_with_the_extractors_allow_list():
-    from newsdesk.pipeline.extract.render import ALLOWED_TAGS, sanitize
+    from newsdesk.pipeline.extraction.render import ALLOWED_TAGS, sanitize
     from newsdesk.site.articles.sanitize import article_html
 
     allowed = "".join(f'<{tag} class="x" title="t">{tag}</{tag}>' for tag in sorted(ALLOWED_TAGS - {"img", "br"}))

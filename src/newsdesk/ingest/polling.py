@@ -14,7 +14,7 @@ from django.utils import timezone
 from newsdesk.pipeline import feeds as feedparse
 from newsdesk.pipeline.charset import decode
 from newsdesk.pipeline.errors import FetchError, PipelineError
-from newsdesk.pipeline.extract import ExtractOptions, extract
+from newsdesk.pipeline.extraction import ExtractOptions, extract
 from newsdesk.pipeline.fetch import Fetcher
 from newsdesk.pipeline.model import FeedEntry, Response
 from newsdesk.pipeline.urls import canonicalize, choose_canonical

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from newsdesk.pipeline.charset import decode
 from newsdesk.pipeline.errors import PipelineError
-from newsdesk.pipeline.extract import ExtractOptions, SourceTemplate, extract, learn_template
+from newsdesk.pipeline.extraction import ExtractOptions, SourceTemplate, extract, learn_template
 from newsdesk.pipeline.model import FeedEntry
 from newsdesk.site.articles.models import Article
 from newsdesk.site.sources.models import Source

@@ -4,15 +4,12 @@
     article = extract(html, url=None, options=None)  # -> Article
 
 The stages live in their own modules (``feeds``, ``fetch``, ``urls``, ...) and the extractor in
-the ``extract`` package, whose modules import as ``from newsdesk.pipeline.extract import core``.
-Here ``extract`` is the function: the package is imported first, below, so that the binding made
-afterwards is the one that stays (the import system sets a package's attribute on its parent
-only when the package is first loaded). ``import newsdesk.pipeline.extract.core as core`` reads
-that attribute, so it finds the function; use the ``from`` form.
+the ``extraction`` package (``newsdesk.pipeline.extraction.core``, ``.template``, ...), so that
+``extract`` here is the function and nothing else.
 """
 
 from .errors import ExtractionError
-from .extract import ExtractOptions, extract
+from .extraction import ExtractOptions, extract
 from .model import Article
 
 __all__ = ["Article", "ExtractOptions", "ExtractionError", "extract"]

@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-_WORD = re.compile(r"\w+")
+# Chinese, Japanese and Korean are written without spaces: each of their characters is a
+# token, or a whole clause would be one "word" and no two texts would share a trigram.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WORD = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
 
 Trigram = tuple[str, str, str]
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (``\\w+``) of ``text``."""
+    """Lower-cased word tokens (``\\w+``, each CJK character on its own) of ``text``."""
     return _WORD.findall((text or "").lower())
 
 

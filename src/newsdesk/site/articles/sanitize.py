@@ -10,7 +10,7 @@ from __future__ import annotations
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-from newsdesk.pipeline.extract.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from newsdesk.pipeline.extraction.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
 
 def article_html(html: str) -> SafeString:

@@ -11,7 +11,7 @@ from newsdesk.ingest import services
 from newsdesk.pipeline.archive import ArchiveError, iter_warc_pages
 from newsdesk.pipeline.charset import decode
 from newsdesk.pipeline.errors import PipelineError
-from newsdesk.pipeline.extract import extract
+from newsdesk.pipeline.extraction import extract
 from newsdesk.pipeline.model import FeedEntry, Response
 from newsdesk.pipeline.urls import canonicalize, is_http_url
 from newsdesk.site.management.base import ensure_schema

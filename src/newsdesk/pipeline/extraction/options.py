@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ExtractOptions:
-    """How :func:`newsdesk.pipeline.extract.extract` should work.
+    """How :func:`newsdesk.pipeline.extraction.extract` should work.
 
     ``template`` removes blocks learned as boilerplate of the page's source. ``fast`` skips
     looking for a date in the page's text (dates then come from its structured data and URL)

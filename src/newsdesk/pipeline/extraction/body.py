@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from lxml import etree
 
 from ..shingles import trigrams, words
 from . import second
@@ -92,10 +93,12 @@ def choose(segments: Sequence[Segment], features: PageFeatures, probs: np.ndarra
                               prose_flags(segments))
     if name == "kept":
         return kept, None
+    note = f"body chosen with a second opinion (trafilatura): {second.NOTES[name]}"
+    if name == "text":
+        return text_segments(op.text), note
     keep = list(op.bodies[name])
     _drop_repeats(segments, keep)
-    return (with_figures(segments, keep, include_images),
-            f"body chosen with a second opinion (trafilatura): {second.NOTES[name]}")
+    return with_figures(segments, keep, include_images), note
 
 
 def _ensure_prose(segments: Sequence[Segment], probs: np.ndarray, keep: list[bool]) -> None:
@@ -142,6 +145,18 @@ def _drop_repeats(segments: Sequence[Segment], keep: list[bool]) -> None:
 def _clean_figure(seg: Segment) -> bool:
     ctx = seg.context
     return all(ctx[g] < 0 for g in _FIGURE_NOISE)
+
+
+def text_segments(text: str) -> list[Segment]:
+    """Paragraph segments made from plain text, one a line (a second opinion's own text)."""
+    out = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            el = etree.Element("p")
+            el.text = line
+            out.append(Segment("paragraph", line, [line], el))
+    return out
 
 
 def prose_flags(segments: Sequence[Segment]) -> list[bool]:

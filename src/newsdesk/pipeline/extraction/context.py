@@ -60,11 +60,30 @@ _ARTICLE_BODY = re.compile(r"articlebody|article-body|article__body|entry-conten
 
 
 def word_marks(words: str) -> tuple[int, ...]:
-    """Indices of the groups named by a lower-cased class/id/role string."""
-    found = [GROUP_INDEX[m.lastgroup] for m in _KEYWORDS.finditer(words)]
-    if _ARTICLE_BODY.search(words):
-        found.append(GROUP_INDEX["articlebody"])
-    return tuple(found)
+    """Indices of the groups named by a lower-cased class/id/role string.
+
+    No pattern spans a space, so each space-separated name is matched on its own, once per
+    process: class names recur across pages and sites far more than whole class strings.
+    """
+    found: tuple[int, ...] = ()
+    for name in words.split():
+        hit = _NAME_MARKS.get(name)
+        if hit is None:
+            hit = [GROUP_INDEX[m.lastgroup] for m in _KEYWORDS.finditer(name)]
+            if _ARTICLE_BODY.search(name):
+                hit.append(GROUP_INDEX["articlebody"])
+            hit = tuple(hit)
+            if len(_NAME_MARKS) > _NAME_MARKS_MAX:
+                _NAME_MARKS.clear()
+            _NAME_MARKS[name] = hit
+        found += hit
+    return found
+
+
+# Single class/id names and the groups they name (bounded; dict reads and writes are atomic,
+# so threads extracting at once share it).
+_NAME_MARKS: dict[str, tuple[int, ...]] = {}
+_NAME_MARKS_MAX = 200_000
 
 
 def marks(el, cache: dict[str, tuple[int, ...]] | None = None) -> tuple[int, ...]:

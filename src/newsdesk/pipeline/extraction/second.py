@@ -49,6 +49,7 @@ _LOSS_SHARE = 0.5
 _WITNESS_AGREEMENT = 0.5
 _WITNESS_PROSE = 0.8
 _DWARF_RATIO = 3.0
+_NOTHING_WORDS = 30  # a body this short next to trafilatura's long text found nothing
 _AGREEMENT = 0.8  # rule without models: bag-of-words F1 at which the two bodies agree
 _MIN_SHORTER = 0.3  # ... and the least share of the classifier's words a shorter one holds
 _DWARF_CONTAINED = 0.8
@@ -56,7 +57,8 @@ _DWARF_CONTAINED = 0.8
 BODIES = ("kept", "taken", "pruned")
 NOTES = {"taken": "its text, in the page's own blocks",
          "pruned": "the classifier's doubtful blocks that it left out were dropped",
-         "strict": "only the blocks it also found: the rest dwarfed the article"}
+         "strict": "only the blocks it also found: the rest dwarfed the article",
+         "text": "its text: the page's blocks held next to nothing"}
 
 PAGE_FEATURES = (
     "unsure_share", "log_kept_words", "kept_share", "kept_mean_prob", "kept_sure_share",
@@ -199,6 +201,7 @@ class Opinion:
     row: list[float]
     other: list[str]  # trafilatura's words
     covered: list[bool]
+    text: str = ""  # trafilatura's text
 
 
 def opinion(signals: PageSignals, is_text: Sequence[bool], other: str,
@@ -225,7 +228,7 @@ def opinion(signals: PageSignals, is_text: Sequence[bool], other: str,
         _bag_f1(taken_w, kept_w), _bag_f1(pruned_w, kept_w),
     ]
     return Opinion({"kept": list(signals.kept), "taken": taken, "pruned": pruned}, row,
-                   other_words, cov)
+                   other_words, cov, other)
 
 
 def choose_body(op: Opinion, signals: PageSignals, chooser, prose: Sequence[bool]) -> str:
@@ -254,11 +257,20 @@ def choose_body(op: Opinion, signals: PageSignals, chooser, prose: Sequence[bool
 
 
 def guard(name: str, op: Opinion, signals: PageSignals, prose: Sequence[bool]) -> str:
-    """Overrule a body that loses an agreed article or keeps what dwarfs it."""
+    """Overrule a body that loses an agreed article or keeps what dwarfs it.
+
+    Returns a body name: one of ``op.bodies``, "strict" (added to them) or "text", which means
+    trafilatura's own text, when the page's segments cannot express it (it came from markup
+    newsdesk does not read as text, such as a script-rendered page's data) and the chosen body
+    is next to nothing.
+    """
     other = op.other
     if len(other) < _GUARD_MIN_WORDS:
         return name
     body = signals.text_of(op.bodies[name])
+    if (len(body) < _NOTHING_WORDS and op.text
+            and _contained(other, signals.text_of(op.bodies["taken"])) < _LOSS_SHARE):
+        return "text"
     if _contained(other, body) < _LOSS_SHARE:
         witness = signals.article_body
         agreed = (_bag_f1(other, witness) >= _WITNESS_AGREEMENT if witness
