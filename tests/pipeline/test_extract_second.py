@@ -288,3 +288,26 @@ def test_the_loss_guard_needs_a_witness():
     other = " ".join(f"Harbour story number {n} of the week in the town" for n in range(60))
     signals, op = _opinion(page, probs, other)
     assert second.guard("kept", op, signals, body.prose_flags(page.segments)) == "kept"
+
+
+def test_trafilatura_text_itself_when_the_page_blocks_hold_next_to_nothing_of_it():
+    """A page rendered by script holds its story in data newsdesk does not read as text; when
+    the chosen body is next to nothing and trafilatura's long text is not in the page's blocks,
+    that text is the body, one paragraph a line."""
+    html = ("<html><head><title>Harbour wall vote</title></head><body><div id=\"app\">"
+            "<p>Please enable JavaScript to read this page.</p></div></body></html>")
+    page = analyse(html, URL)
+    probs = np.full(len(page.segments), 0.95)
+    other = "\n".join(STORY)
+    signals, op = _opinion(page, probs, other)
+    assert second.guard("kept", op, signals, body.prose_flags(page.segments)) == "text"
+    segments = body.text_segments(op.text)
+    assert [s.text for s in segments] == STORY
+    assert text_of(segments) == "\n\n".join(STORY)
+
+
+def test_text_segments_are_escaped_when_rendered():
+    segments = body.text_segments("<script>alert(1)</script> & more\n\n  \nsecond line")
+    blocks = to_blocks(segments)
+    assert [b.text for b in blocks] == ["<script>alert(1)</script> & more", "second line"]
+    assert "<script>" not in blocks[0].html and "&lt;script&gt;" in blocks[0].html
