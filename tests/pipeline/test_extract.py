@@ -249,3 +249,18 @@ def test_options_are_frozen():
 def test_fast_mode_extracts_the_same_body(article):
     fast = extract((FIXTURES / "article.html").read_text(encoding="utf-8"), URL, ExtractOptions(fast=True))
     assert fast.text == article.text
+
+
+def test_a_post_kept_in_noscript_is_read():
+    """Blogger renders a post from a script template and keeps the plain copy in <noscript>:
+    that copy is the article. A small <noscript> (a tracking pixel, a lazy image's plain copy)
+    still goes."""
+    story = [f"{FILLER} Paragraph {n} of the post." for n in range(1, 5)]
+    html = page("<div class='post-body'><script type='text/template'>"
+                + "".join(f"<p>{p}</p>" for p in story) + "</script><noscript>"
+                + "".join(f"<p>{p}</p>" for p in story) + "</noscript></div>"
+                "<noscript><img src='/pixel.gif' alt='pixel'></noscript>")
+    art = extract(html, "https://example.test/2020/05/post.html")
+    assert all(p in art.text for p in story)
+    assert art.text.count("Paragraph 1 of the post") == 1
+    assert not any("pixel" in (im.src or "") for im in art.images)
