@@ -156,6 +156,15 @@ def test_shorter_opinion_prunes_doubtful_teasers():
     assert TEASERS[0] in text  # sure, so kept whatever the second opinion says
 
 
+def test_the_second_opinion_reads_a_real_page(page):
+    """trafilatura is installed and importable with what newsdesk depends on (it needs
+    lxml_html_clean), so the second opinion runs at all."""
+    import trafilatura  # noqa: F401
+
+    text = second.other_text(page.html, URL)
+    assert LAST_PARAGRAPH in text and "Ferry timetable" not in text
+
+
 def test_broken_page_gives_no_second_opinion():
     assert second.other_text("<html><body></body></html>", None) == ""
     assert second.other_text("\x00\x01 not a page", None) == ""

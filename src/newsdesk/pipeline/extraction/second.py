@@ -82,10 +82,19 @@ def unsure(features: PageFeatures, probs: np.ndarray) -> bool:
     return float(counts[middle].sum() / counts.sum()) >= UNSURE_SHARE
 
 
+_MISSING: list[ImportError] = []
+
+
 def other_text(html: str, url: str | None) -> str:
     """trafilatura's body text of the page ('' when it finds none or fails)."""
     try:
         import trafilatura
+    except ImportError as exc:  # a broken install: say so once, extract without it
+        if not _MISSING:
+            _MISSING.append(exc)
+            log.warning("second opinion unavailable, trafilatura cannot be imported: %s", exc)
+        return ""
+    try:
         found = trafilatura.bare_extraction(html, url=url, with_metadata=False)
     except Exception as exc:  # noqa: BLE001  (a second opinion must never break extraction)
         log.debug("second opinion failed: %s", exc)
