@@ -42,6 +42,8 @@ UNSURE_BAND = (0.1, 0.8)
 UNSURE_SHARE = 0.2
 SURE = 0.8  # a segment scored this high stays in ``pruned``
 _MIN_COVERAGE = 0.5  # share of a segment's word trigrams in the other text to count as chosen
+_SHORT_WORDS = 20  # ... and for a segment of fewer words than this
+_SHORT_COVERAGE = 0.9
 # Guards: trafilatura's text is "most of an article" from this many words; the body "loses"
 # it below this share of its words, and "dwarfs" it at this many times its length.
 _GUARD_MIN_WORDS = 50
@@ -184,9 +186,11 @@ def covered(tokens: Sequence[Sequence[str]], other: Sequence[str],
             is_text: Sequence[bool]) -> list[bool]:
     """Which segments make up the other text.
 
-    A segment of three words or more is covered when most of its word trigrams occur in the
-    other text. A shorter one ("Conclusion", "Step 2") is covered only when its words occur
-    together in it and a covered longer segment is near: alone, its words occur by chance.
+    A segment of many words is covered when most of its word trigrams occur in the other text;
+    a line of fewer than _SHORT_WORDS (a caption, a breadcrumb, a teaser's title) only when
+    nearly all do, or a few shared words would bring it in. One of one or two words
+    ("Conclusion", "Step 2") is covered only when its words occur together in the other text
+    and a covered longer segment is near: alone, its words occur by chance.
     """
     grams = set(trigrams(other))
     flat = " " + " ".join(other) + " "
@@ -195,7 +199,8 @@ def covered(tokens: Sequence[Sequence[str]], other: Sequence[str],
     long_ = [len(t) >= 3 for t in tokens]
     for i, toks in enumerate(tokens):
         if is_text[i] and long_[i]:
-            out[i] = covered_share(toks, grams) >= _MIN_COVERAGE
+            need = _MIN_COVERAGE if len(toks) >= _SHORT_WORDS else _SHORT_COVERAGE
+            out[i] = covered_share(toks, grams) >= need
     for i, toks in enumerate(tokens):
         if is_text[i] and toks and not long_[i] and f" {' '.join(toks)} " in flat:
             out[i] = any(out[j] and long_[j] for j in range(max(0, i - 2), min(n, i + 3)) if j != i)
