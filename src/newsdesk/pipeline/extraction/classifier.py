@@ -101,6 +101,13 @@ class BlockModel:
     name_weights: Mapping[str, float]
     name_bias: float
     chooser: Mapping[str, TreeEnsemble] = field(default_factory=lambda: MappingProxyType({}))
+    text_tables: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The text lexicon by key kind, as scoring reads it (lexicon.score_text); plain dicts,
+        # read-only by convention, since scoring looks words up in them a few times a segment.
+        from .lexicon import text_tables
+        object.__setattr__(self, "text_tables", text_tables(self.text_weights))
 
     def dumps(self) -> str:
         """Serialise to base64 text (compressed numpy arrays)."""

@@ -59,38 +59,30 @@ _ARTICLE_BODY = re.compile(r"articlebody|article-body|article__body|entry-conten
                            r"story-body|article-content|post-body|storybody", re.I)
 
 
-def word_marks(words: str) -> tuple[int, ...]:
+def word_marks(words: str, cache: dict[str, tuple[int, ...]] | None = None) -> tuple[int, ...]:
     """Indices of the groups named by a lower-cased class/id/role string.
 
-    No pattern spans a space, so each space-separated name is matched on its own, once per
-    process: class names recur across pages and sites far more than whole class strings.
+    No pattern spans a space, so each space-separated name is matched on its own; ``cache``
+    (one walk's) keeps each name's groups, as pages repeat their class names a lot.
     """
     found: tuple[int, ...] = ()
     for name in words.split():
-        hit = _NAME_MARKS.get(name)
+        hit = cache.get(name) if cache is not None else None
         if hit is None:
             hit = [GROUP_INDEX[m.lastgroup] for m in _KEYWORDS.finditer(name)]
             if _ARTICLE_BODY.search(name):
                 hit.append(GROUP_INDEX["articlebody"])
             hit = tuple(hit)
-            if len(_NAME_MARKS) > _NAME_MARKS_MAX:
-                _NAME_MARKS.clear()
-            _NAME_MARKS[name] = hit
+            if cache is not None:
+                cache[name] = hit
         found += hit
     return found
-
-
-# Single class/id names and the groups they name (bounded; dict reads and writes are atomic,
-# so threads extracting at once share it).
-_NAME_MARKS: dict[str, tuple[int, ...]] = {}
-_NAME_MARKS_MAX = 200_000
 
 
 def marks(el, cache: dict[str, tuple[int, ...]] | None = None) -> tuple[int, ...]:
     """Indices of the groups ``el`` itself belongs to (often none).
 
-    ``cache`` maps class/id strings to their groups for the duration of one walk: pages
-    repeat their class names a lot.
+    ``cache`` maps class/id names to their groups for the duration of one walk.
     """
     tag_index = _TAG_INDEX.get(el.tag)
     attrs = el.attrib
@@ -100,13 +92,7 @@ def marks(el, cache: dict[str, tuple[int, ...]] | None = None) -> tuple[int, ...
     for name in ("class", "id", "role"):
         value = attrs.get(name)
         if value:
-            if cache is None:
-                found += word_marks(value.lower())
-            else:
-                hit = cache.get(value)
-                if hit is None:
-                    hit = cache[value] = word_marks(value.lower())
-                found += hit
+            found += word_marks(value.lower(), cache)
     itemprop = attrs.get("itemprop")
     if itemprop and itemprop.lower() in ("articlebody", "text", "reviewbody", "description"):
         found += (GROUP_INDEX["articlebody"],)

@@ -368,7 +368,7 @@ class PageFeatures:
         if self.n == 0:
             return np.zeros((0, len(LEXICAL_NAMES)))
         return self.lexical_columns(
-            score_text(self.texts, model.text_weights, model.text_bias),
+            score_text(self.texts, model.text_tables, model.text_bias),
             score_names(self.paths, self.names, model.name_weights, model.name_bias))
 
     def lexical_columns(self, text: np.ndarray, names: np.ndarray) -> np.ndarray:

@@ -48,10 +48,22 @@ def name_keys(path: Sequence[int], names: Sequence[str]) -> list[str]:
     return keys
 
 
-def score_text(texts: Sequence[str], weights: Mapping[str, float], bias: float) -> np.ndarray:
-    """Linear score of each text's keys (the same sum as over ``text_keys``, without building
-    the keys: the weights are looked up by word in one table per kind of key)."""
-    first, last, short = _by_kind(weights)
+def text_tables(weights: Mapping[str, float]) -> tuple[dict, dict, dict]:
+    """The text lexicon split by key kind: first words ("f:"), last words ("l:") and the words
+    of a short segment ("w:"), each a word -> weight table."""
+    tables: dict[str, dict[str, float]] = {"f": {}, "l": {}, "w": {}}
+    for key, value in weights.items():
+        kind, _, word = key.partition(":")
+        if kind in tables:
+            tables[kind][word] = value
+    return tables["f"], tables["l"], tables["w"]
+
+
+def score_text(texts: Sequence[str], tables: tuple[Mapping, Mapping, Mapping],
+               bias: float) -> np.ndarray:
+    """Linear score of each text's keys (the sum over ``text_keys``, looked up by word in the
+    ``text_tables`` of the lexicon rather than by building each key)."""
+    first, last, short = tables
     fget, lget, sget = first.get, last.get, short.get
     findall = _TOKEN.findall
     out = np.empty(len(texts), dtype=np.float64)
@@ -70,23 +82,6 @@ def score_text(texts: Sequence[str], weights: Mapping[str, float], bias: float) 
                 total += lget(w, 0.0)
         out[i] = total
     return out
-
-
-# Keyed by the lexicon's id, holding the lexicon itself so that the id cannot be reused.
-_KINDS: dict[int, tuple] = {}
-
-
-def _by_kind(weights: Mapping[str, float]) -> tuple[dict, dict, dict]:
-    """The text lexicon split by key kind ("f:", "l:", "w:"), once per lexicon."""
-    split = _KINDS.get(id(weights))
-    if split is None or split[3] is not weights:
-        tables: dict[str, dict[str, float]] = {"f": {}, "l": {}, "w": {}}
-        for key, value in weights.items():
-            kind, _, word = key.partition(":")
-            if kind in tables:
-                tables[kind][word] = value
-        split = _KINDS[id(weights)] = (tables["f"], tables["l"], tables["w"], weights)
-    return split[0], split[1], split[2]
 
 
 def score_names(paths: Sequence[Sequence[int]], names: Sequence[str],

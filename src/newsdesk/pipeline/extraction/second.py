@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,17 +85,13 @@ def unsure(features: PageFeatures, probs: np.ndarray) -> bool:
     return float(counts[middle].sum() / counts.sum()) >= UNSURE_SHARE
 
 
-_MISSING: list[ImportError] = []
-
-
 def other_text(html: str, url: str | None) -> str:
     """trafilatura's body text of the page ('' when it finds none or fails)."""
     try:
         import trafilatura
-    except ImportError as exc:  # a broken install: say so once, extract without it
-        if not _MISSING:
-            _MISSING.append(exc)
-            log.warning("second opinion unavailable, trafilatura cannot be imported: %s", exc)
+    except ImportError as exc:  # a broken install: say so (once, by the warnings filter)
+        warnings.warn(f"second opinion unavailable, trafilatura cannot be imported: {exc}",
+                      RuntimeWarning, stacklevel=2)
         return ""
     try:
         found = trafilatura.bare_extraction(html, url=url, with_metadata=False)

@@ -131,12 +131,6 @@ def image_src(el: etree._Element, base_url: str | None) -> str:
     return urljoin(base_url, src) if base_url else src
 
 
-# Class/id strings seen by any walk and the groups they name; bounded, cleared when full.
-# (Dict reads and writes are atomic: threads extracting at once share it safely.)
-_MARKS: dict[str, tuple[int, ...]] = {}
-_MARKS_MAX = 100_000
-
-
 class Segmenter:
     """Walks a cleaned tree once and returns its segments in document order."""
 
@@ -149,7 +143,7 @@ class Segmenter:
         self.elements: list[etree._Element] = []  # each block element
         self._path: tuple[int, ...] = ()
         self._link_depth = 0  # <a> elements walked as block containers around the walk
-        self._marks = _MARKS  # pages (and sites) repeat their class names a lot
+        self._marks: dict[str, tuple[int, ...]] = {}  # class/id name -> its groups
         self._group = 0
         self._block_cache: dict[etree._Element, bool] = {}
 
@@ -157,8 +151,6 @@ class Segmenter:
         return apply_marks(parent, marks(el, self._marks), depth)
 
     def run(self, root: etree._Element) -> list[Segment]:
-        if len(self._marks) > _MARKS_MAX:
-            self._marks.clear()
         body = root.find("body")
         self._walk(body if body is not None else root, 0, "", 1, EMPTY_CONTEXT)
         for i, seg in enumerate(self.segments):
