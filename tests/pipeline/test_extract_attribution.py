@@ -7,7 +7,7 @@ import pytest
 
 from newsdesk.demo import DEFAULT_BASE_URL, OutletSite, load_outlets
 from newsdesk.pipeline.extraction import extract
-from newsdesk.pipeline.extraction.attribution import is_attribution
+from newsdesk.pipeline.extraction.attribution import is_ad_label, is_attribution
 
 OUTLETS = {outlet.slug: outlet for outlet in load_outlets()}
 
@@ -124,3 +124,32 @@ def test_attribution_lines(text):
 ])
 def test_sentences_are_not_attribution_lines(text):
     assert not is_attribution(text)
+
+
+def test_every_demo_article_is_its_own_text_and_all_of_it():
+    """On every article page of the four demo outlets, read alone: each extracted block is the
+    article's own text or a caption of its images (no ad label, author box title, tag list, menu
+    or footer), and no paragraph of it is lost."""
+    for outlet in OUTLETS.values():
+        for article in outlet.articles:
+            extracted = extract(outlet.render_article(article), DEFAULT_BASE_URL)
+            own = " ".join([*(block.text() for block in article.blocks), article.summary,
+                            *(figure.caption for figure in article.figures)])
+            for block in extracted.blocks:
+                if block.kind != "figure":
+                    assert block.text.split("\n")[0][:40] in own, (outlet.slug, block.text)
+            for block in article.blocks:
+                if block.kind == "p":
+                    assert block.text() in extracted.text, (outlet.slug, block.text())
+
+
+@pytest.mark.parametrize("text", ["- Advertisement -", "ADVERTISEMENT", "Anzeige", "Sponsored content",
+                                  "Story continues below advertisement", "[ Werbung ]"])
+def test_ad_labels(text):
+    assert is_ad_label(text)
+
+
+@pytest.mark.parametrize("text", ["Advertisement spending rose by a tenth last year.",
+                                  "The council's advertising contract was cancelled.", ""])
+def test_not_ad_labels(text):
+    assert not is_ad_label(text)

@@ -1,4 +1,4 @@
-"""Attribution and teaser lines at the edges of an article body.
+"""Attribution and teaser lines at the edges of an article body, and ad labels anywhere in it.
 
 Reposting sites and feeds frame a story with lines that are not part of it: "Source link", the
 WordPress feed footer ("The post … appeared first on …"), "Originally published at …",
@@ -7,6 +7,11 @@ before the story's first block or after its last; inside a sentence, or between 
 of the story, the same words are the story's own.
 
 A bare credit such as "Quelle: dpa" or "Source: Reuters" stays: it names who reported the story.
+
+An ad slot's label ("- Advertisement -", "Anzeige", "Story continues below advertisement") is
+never the story's, wherever it stands. Nor is what trails the story's last paragraph when it is
+only headings and one- to three-word list items: the start of an author box or a list of tags
+("About the author", "Agriculture") whose body was left out.
 """
 
 from __future__ import annotations
@@ -44,6 +49,12 @@ _PATTERNS = (
 _LINE = re.compile("|".join(f"(?:{p}){_END}" for p in _PATTERNS), re.IGNORECASE)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 MAX_CHARS = 500  # longer text is a paragraph of the story, whatever its first words
+_AD_LABEL = re.compile(
+    r"[\W_]*(?:advertisements?|advertising|advert|sponsored(?: content)?|anzeige|werbung|publicit[ée]"
+    r"|publicidad|pubblicit[aà]|reklama"
+    r"|(?:the )?(?:story|article|text) continues (?:below|after) (?:this )?(?:advertisement|ad))[\W_]*",
+    re.IGNORECASE)
+_TRAILING_ITEM_WORDS = 3
 
 
 def is_attribution(text: str) -> bool:
@@ -53,6 +64,28 @@ def is_attribution(text: str) -> bool:
     lines = [" ".join(line.split()).translate(_QUOTES) for line in text.split("\n")]
     lines = [line for line in lines if line]
     return bool(lines) and all(_LINE.fullmatch(line) for line in lines)
+
+
+def is_ad_label(text: str) -> bool:
+    """Whether ``text`` is only an ad slot's label."""
+    return len(text) <= 80 and _AD_LABEL.fullmatch(" ".join(text.split())) is not None
+
+
+def drop_labels_and_stubs(kept: list[Segment]) -> list[Segment]:
+    """The kept segments without ad labels, and without the headings and short list items
+    that trail the last paragraph (a box's title or tags without their box)."""
+    kept = [seg for seg in kept if seg.kind == "figure" or not is_ad_label(seg.text)]
+    end = len(kept)
+    while end > 0:
+        seg = kept[end - 1]
+        stub = seg.kind == "heading" or (
+            seg.kind == "item" and len(seg.text.split()) <= _TRAILING_ITEM_WORDS)
+        if not stub:
+            break
+        end -= 1
+    if not any(seg.kind == "paragraph" for seg in kept[:end]):
+        return kept  # nothing but headings and items: a list page, keep it whole
+    return kept[:end]
 
 
 def drop_attribution(kept: list[Segment]) -> list[Segment]:

@@ -8,7 +8,7 @@ from lxml import etree
 
 from ..errors import ExtractionError
 from ..model import Article, Image
-from .attribution import drop_attribution
+from .attribution import drop_attribution, drop_labels_and_stubs
 from .body import choose, score, select_fallback
 from .dates import headline_date, modified_date, shown_date
 from ..charset import decode_html
@@ -90,7 +90,7 @@ def extract(html: str | bytes, url: str | None = None,
         if len(kept) < before:
             notes.append(f"{before - len(kept)} blocks removed by the source template")
     kept = _drop_title(kept, md.title)
-    kept = drop_attribution(kept)
+    kept = drop_labels_and_stubs(drop_attribution(kept))
     if not options.include_images:
         kept = [s for s in kept if s.kind != "figure"]
     blocks = to_blocks(kept, include_links=options.include_links, base_url=url)
