@@ -276,13 +276,8 @@ class SecondCase:
 
 def second_case(page: Prepared, probs: np.ndarray, threshold: float) -> SecondCase:
     kept = body_mod.select(page.segments, probs, threshold, False)
-    chosen = {id(s) for s in kept}
-    flags = [id(s) in chosen and s.kind != "figure" for s in page.segments]
-    signals = second.PageSignals.of(page.segments, page.features, probs, flags,
-                                    page.article_body)
-    is_text = [s.kind != "figure" for s in page.segments]
-    op = second.opinion(signals, is_text, second.other_text(page.html, page.url),
-                        lambda keep: body_mod._drop_repeats(page.segments, keep))
+    signals, op = body_mod.offer(page.segments, page.features, probs, kept,
+                                 second.other_text(page.html, page.url), page.article_body)
     texts = {"kept": render_text(to_blocks(kept))}
     if op is not None:
         for name in second.BODIES[1:]:

@@ -76,3 +76,17 @@ def test_public_api():
                                            "extract", "learn_template"]
     for name in extract_pkg.__all__:
         assert getattr(extract_pkg, name) is not None
+
+
+def test_text_scores_are_the_sum_over_text_keys():
+    """The run-time text score looks words up by kind; it must equal the training's view, the
+    sum of the weights of ``text_keys``."""
+    from newsdesk.pipeline.extraction.lexicon import score_text
+
+    texts = ["Read more about this", "Share on Facebook", "", "By Mara Ellison",
+             "The harbour council voted on Tuesday to rebuild the old sea wall. " * 4]
+    expected = [DEFAULT_MODEL.text_bias + sum(DEFAULT_MODEL.text_weights.get(k, 0.0)
+                                              for k in text_keys(t)) for t in texts]
+    got = score_text(texts, DEFAULT_MODEL.text_tables, DEFAULT_MODEL.text_bias)
+    assert np.allclose(got, expected)
+    assert len(set(np.round(got, 6))) > 1

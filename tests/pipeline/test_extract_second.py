@@ -81,13 +81,8 @@ def test_second_opinion_can_be_turned_off(page, confident):
 
 
 def _opinion(page, probs, other: str, threshold: float = 0.5, article_body: str = ""):
-    kept = body.select(page.segments, probs, threshold)
-    chosen = {id(s) for s in kept}
-    flags = [id(s) in chosen and s.kind != "figure" for s in page.segments]
-    signals = second.PageSignals.of(page.segments, page.features, probs, flags, article_body)
-    op = second.opinion(signals, [s.kind != "figure" for s in page.segments], other,
-                        lambda keep: body._drop_repeats(page.segments, keep))
-    return signals, op
+    return body.offer(page.segments, page.features, probs,
+                      body.select(page.segments, probs, threshold), other, article_body)
 
 
 def test_agreeing_or_much_shorter_opinion_changes_nothing(page, confident):

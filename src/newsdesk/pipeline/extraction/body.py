@@ -81,12 +81,8 @@ def choose(segments: Sequence[Segment], features: PageFeatures, probs: np.ndarra
     kept = select(segments, probs, threshold, include_images)
     if not second_opinion or not second.unsure(features, probs):
         return kept, None
-    chosen = {id(s) for s in kept}
-    flags = [id(s) in chosen and s.kind != "figure" for s in segments]
-    signals = second.PageSignals.of(segments, features, probs, flags, article_body)
-    is_text = [s.kind != "figure" for s in segments]
-    op = second.opinion(signals, is_text, second.other_text(html, url),
-                        lambda keep: _drop_repeats(segments, keep))
+    signals, op = offer(segments, features, probs, kept, second.other_text(html, url),
+                        article_body)
     if op is None:
         return kept, None
     name = second.choose_body(op, signals, model.chooser if model is not None else None,
@@ -99,6 +95,19 @@ def choose(segments: Sequence[Segment], features: PageFeatures, probs: np.ndarra
     keep = list(op.bodies[name])
     _drop_repeats(segments, keep)
     return with_figures(segments, keep, include_images), note
+
+
+def offer(segments: Sequence[Segment], features: PageFeatures, probs: np.ndarray,
+          kept: Sequence[Segment], other: str, article_body: str = ""
+          ) -> tuple[second.PageSignals, second.Opinion | None]:
+    """What the chooser weighs on a page: its signals, given the classifier's body ``kept``,
+    and the bodies built from the second opinion's text ``other`` (None when it is empty)."""
+    chosen = {id(s) for s in kept}
+    flags = [id(s) in chosen and s.kind != "figure" for s in segments]
+    signals = second.PageSignals.of(segments, features, probs, flags, article_body)
+    op = second.opinion(signals, [s.kind != "figure" for s in segments], other,
+                        lambda keep: _drop_repeats(segments, keep))
+    return signals, op
 
 
 def _ensure_prose(segments: Sequence[Segment], probs: np.ndarray, keep: list[bool]) -> None:

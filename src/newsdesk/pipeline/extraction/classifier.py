@@ -15,6 +15,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .lexicon import text_tables
+
 
 @dataclass(frozen=True)
 class TreeEnsemble:
@@ -106,7 +108,6 @@ class BlockModel:
     def __post_init__(self) -> None:
         # The text lexicon by key kind, as scoring reads it (lexicon.score_text); plain dicts,
         # read-only by convention, since scoring looks words up in them a few times a segment.
-        from .lexicon import text_tables
         object.__setattr__(self, "text_tables", text_tables(self.text_weights))
 
     def dumps(self) -> str:

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..charset import decode_html
 from ..errors import ExtractionError
 from ..model import Article, Image
 from .attribution import drop_attribution, drop_labels_and_stubs
 from .body import choose, score, select_fallback
 from .dates import headline_date, modified_date, shown_date
-from ..charset import decode_html
 from .dom import parse, strip_non_content
 from .features import PageFeatures
 from .metadata import Metadata, read_metadata

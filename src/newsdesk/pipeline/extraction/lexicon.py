@@ -21,17 +21,19 @@ ANCESTOR_LEVELS = 8
 SHORT_CHARS = 100
 
 
-def text_keys(text: str) -> list[str]:
-    """Keys of a segment's text: its first and last words, marked by where they stand, and
-    every word of a short segment (boilerplate lines are short)."""
+def text_words(text: str) -> tuple[list[str], list[str], list[str]]:
+    """The words behind a segment's text keys: its first words, its last words, and every
+    word of a short segment (boilerplate lines are short)."""
     head = _TOKEN.findall(text[:120].lower())
-    keys = [f"f:{w}" for w in head[:HEAD_WORDS]]
     if len(text) <= SHORT_CHARS:
-        keys += [f"l:{w}" for w in head[-TAIL_WORDS:]]
-        keys += [f"w:{w}" for w in set(head)]
-    else:
-        keys += [f"l:{w}" for w in _TOKEN.findall(text[-60:].lower())[-TAIL_WORDS:]]
-    return keys
+        return head[:HEAD_WORDS], head[-TAIL_WORDS:], list(set(head))
+    return head[:HEAD_WORDS], _TOKEN.findall(text[-60:].lower())[-TAIL_WORDS:], []
+
+
+def text_keys(text: str) -> list[str]:
+    """Keys of a segment's text: its ``text_words``, marked by where they stand."""
+    first, last, short = text_words(text)
+    return [f"f:{w}" for w in first] + [f"l:{w}" for w in last] + [f"w:{w}" for w in short]
 
 
 def name_words(name: str) -> list[str]:
@@ -61,25 +63,15 @@ def text_tables(weights: Mapping[str, float]) -> tuple[dict, dict, dict]:
 
 def score_text(texts: Sequence[str], tables: tuple[Mapping, Mapping, Mapping],
                bias: float) -> np.ndarray:
-    """Linear score of each text's keys (the sum over ``text_keys``, looked up by word in the
-    ``text_tables`` of the lexicon rather than by building each key)."""
-    first, last, short = tables
-    fget, lget, sget = first.get, last.get, short.get
-    findall = _TOKEN.findall
+    """Linear score of each text's keys: the sum over ``text_keys``, looked up by word in the
+    lexicon's ``text_tables`` rather than by building each key."""
+    gets = [table.get for table in tables]
     out = np.empty(len(texts), dtype=np.float64)
     for i, text in enumerate(texts):
-        head = findall(text[:120].lower())
         total = bias
-        for w in head[:HEAD_WORDS]:
-            total += fget(w, 0.0)
-        if len(text) <= SHORT_CHARS:
-            for w in head[-TAIL_WORDS:]:
-                total += lget(w, 0.0)
-            for w in set(head):
-                total += sget(w, 0.0)
-        else:
-            for w in findall(text[-60:].lower())[-TAIL_WORDS:]:
-                total += lget(w, 0.0)
+        for get, words in zip(gets, text_words(text)):
+            for w in words:  # plain loops: this runs for every segment of every page
+                total += get(w, 0.0)
         out[i] = total
     return out
 
