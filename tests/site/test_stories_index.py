@@ -38,7 +38,8 @@ def outlets():
 
 class Reference:
     """Grouping as it was before the index: every published article of the window, each one's
-    features computed from its text, given to ``cluster.assign``."""
+    features computed from its text, given to ``cluster.assign``, each in its outlet's voice (the
+    outlet its byline credits, else its own)."""
 
     def __init__(self):
         self.features = {pk: cluster.features(title, text)
@@ -51,13 +52,13 @@ class Reference:
         rows = (Article.objects.filter(is_published=True)
                 .filter(Q(published_at__range=span) | Q(published_at__isnull=True, fetched_at__range=span))
                 .exclude(pk=pk).order_by(F("published_at").desc(nulls_last=True), "-id")
-                .values_list("pk", "source_id", "story_id", "published_at", "fetched_at"))
+                .values_list("pk", "source_id", "credited_source_id", "story_id", "published_at", "fetched_at"))
         items = []
-        for other, source_id, story_id, published_at, fetched_at in rows[:stories.MAX_CANDIDATES]:
+        for other, source_id, credited, story_id, published_at, fetched_at in rows[:stories.MAX_CANDIDATES]:
             published = published_at or fetched_at
             story = story_id if story_id is not None or published > when else ("article", other)
-            items.append(Item(self.features[other], published, source_id, story))
-        return Item(self.features[pk], when, article.source_id), items
+            items.append(Item(self.features[other], published, credited or source_id, story))
+        return Item(self.features[pk], when, article.credited_source_id or article.source_id), items
 
 
 def shake_the_index(step: int) -> None:

@@ -4,6 +4,12 @@ Each outlet is one text file in data/: "@outlet", "@author SLUG", "@categories" 
 records, each a run of "key: value" lines; an article's body follows its first blank line, one
 block a paragraph: "## " and "### " headings, "> quote | who" quotes, "- " and "1. " list lines,
 "[figure] caption | credit" figures, and otherwise a paragraph of inline HTML.
+
+An article record with "copy-of: OUTLET/SLUG" republishes that article of another outlet, as
+sites do with an agency's copy: its body is the original's, with "intro:" in place of the first
+paragraph, the last "cut:" blocks dropped, and its own body's blocks added at the end; "title",
+"author" (one of its own outlet's, which may be the agency), "category" and "published" are its
+own, and the rest is the original's.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime, timedelta
+from collections.abc import Mapping
 from importlib import resources
 
 from .model import Author, Block, Category, DemoArticle, Figure, Outlet
@@ -28,6 +35,7 @@ _VARIANT_OPENERS = (
 )
 _VARIANT_LABELS = ("update", "follow-up", "briefing", "second look", "round-up")
 _ORDERED_ITEM = re.compile(r"^\d+\.\s+")
+_OUTLET_LINK = re.compile(r'<a href="@[^"]*">(.*?)</a>')
 
 
 def load_outlets(scale: int = 1) -> list[Outlet]:
@@ -36,14 +44,20 @@ def load_outlets(scale: int = 1) -> list[Outlet]:
     if scale < 1:
         raise ValueError("scale must be at least 1")
     package = resources.files(__package__) / "data"
-    outlets = [parse_outlet(package.joinpath(name).read_text(encoding="utf-8")) for name in DATA_FILES]
+    texts = [package.joinpath(name).read_text(encoding="utf-8") for name in DATA_FILES]
+    # Copies are read once the articles they copy are known.
+    originals = {f"{o.slug}/{a.slug}": a for o in map(parse_outlet, texts) for a in o.articles}
+    outlets = [parse_outlet(text, originals) for text in texts]
     if scale == 1:
         return outlets
     return [dataclasses.replace(o, articles=_newest_first(_scaled(o.articles, scale))) for o in outlets]
 
 
-def parse_outlet(text: str) -> Outlet:
-    """One outlet from the text of its data file; raises ValueError on a malformed record."""
+def parse_outlet(text: str, originals: Mapping[str, DemoArticle] | None = None) -> Outlet:
+    """One outlet from the text of its data file; raises ValueError on a malformed record.
+
+    Its copies of other outlets' articles are read from ``originals`` ({"outlet/slug": article});
+    without it they are left out."""
     meta: dict[str, str] = {}
     authors: list[Author] = []
     categories: list[Category] = []
@@ -55,6 +69,11 @@ def parse_outlet(text: str) -> Outlet:
             authors.append(Author(arg, fields["name"], fields.get("role", ""), fields["bio"]))
         elif kind == "categories":
             categories.extend(Category(slug, name) for slug, name in fields.items())
+        elif kind == "article" and "copy-of" in fields:
+            if originals is not None:
+                if fields["copy-of"] not in originals:
+                    raise ValueError(f"@article {arg}: copy-of names no article: {fields['copy-of']}")
+                articles.append(_copy(len(articles) + 1, arg, fields, body, originals[fields["copy-of"]]))
         elif kind == "article":
             articles.append(_article(len(articles) + 1, arg, fields, body))
         else:
@@ -94,6 +113,34 @@ def _article(seq: int, slug: str, fields: dict[str, str], body: str) -> DemoArti
         published=_aware(fields["published"]), updated=_aware(updated) if updated else None,
         summary=fields["summary"], lead=Figure(slug, caption.strip(), credit.strip()),
         blocks=_blocks(slug, body), tags=tuple(t.strip() for t in fields.get("tags", "").split(",") if t.strip()))
+
+
+def _copy(seq: int, slug: str, fields: dict[str, str], body: str, original: DemoArticle) -> DemoArticle:
+    """An edited copy of ``original`` (see the module's docstring)."""
+    blocks = list(original.blocks)
+    if fields.get("intro"):
+        first = next(n for n, block in enumerate(blocks) if block.kind == "p")
+        blocks[first] = Block("p", fields["intro"])
+    cut = int(fields.get("cut", "0"))
+    if cut:
+        blocks = blocks[:-cut]
+    # Figures get this article's own image keys; links to the original outlet's articles go.
+    own = []
+    for n, block in enumerate([*blocks, *_blocks(slug, body)], start=1):
+        if block.figure is not None:
+            block = dataclasses.replace(block, figure=dataclasses.replace(block.figure, image=f"{slug}-fig{n}"))
+        own.append(unlinked(block))
+    caption, _, credit = fields.get("lead", f"{original.lead.caption} | {original.lead.credit}").partition("|")
+    return dataclasses.replace(
+        original, id=100 + seq, slug=slug, title=fields["title"], category=fields["category"],
+        author=fields["author"], published=_aware(fields["published"]), updated=None,
+        summary=fields.get("summary", original.summary), lead=Figure(slug, caption.strip(), credit.strip()),
+        blocks=tuple(own), copy_of=fields["copy-of"])
+
+
+def unlinked(block: Block) -> Block:
+    """``block`` without its links to other articles of its outlet ("@slug"), for another outlet."""
+    return dataclasses.replace(block, html=_OUTLET_LINK.sub(r"\1", block.html))
 
 
 def _aware(value: str) -> datetime:
@@ -144,7 +191,8 @@ def _variant(article: DemoArticle, k: int) -> DemoArticle:
     """The k-th copy of an article: its own slug, id and story key, earlier dates, lightly varied text."""
     slug = f"{article.slug}-{k + 1}"
     shift = timedelta(hours=6 * k, minutes=(17 * k) % 60)
-    # The number keeps every copy's text distinct, so none is merged as a duplicate of another.
+    # The number keeps every copy's text distinct. The copies of one article are still near-copies
+    # of it (one sentence more), and the site shows them as one article with several pages.
     opener = f"{_VARIANT_OPENERS[k % len(_VARIANT_OPENERS)]} (Update {k + 1}.)"
     blocks, figure_no, first_paragraph = [], 0, True
     for block in article.blocks:

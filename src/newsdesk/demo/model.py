@@ -87,6 +87,8 @@ class DemoArticle:
     lead: Figure
     blocks: tuple[Block, ...]
     tags: tuple[str, ...]
+    # "outlet/slug" of the article this one republishes (an agency's copy, edited); "" if none.
+    copy_of: str = ""
 
     @property
     def modified(self) -> datetime:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import operator
 import logging
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
+from urllib.parse import urljoin
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,11 +17,12 @@ from django.utils import timezone
 
 from newsdesk.pipeline.model import Article as Extracted
 from newsdesk.pipeline.model import FeedEntry
-from newsdesk.pipeline.urls import canonicalize
+from newsdesk.pipeline.urls import canonicalize, is_http_url, same_site
 from newsdesk.site.articles.models import Article, ArticleURL, Category
 from newsdesk.site.sources.models import Source
 
-from .stories import assign_story
+from .copies import detect_copy
+from .stories import assign_story, gather_copies
 
 log = logging.getLogger("newsdesk.ingest")
 
@@ -98,6 +100,18 @@ def _deepest_known(names: Sequence[str]) -> Category | None:
     return max(matches, key=lambda category: (len(category.ancestors()), -names.index(category.name.lower())))
 
 
+MAX_CREDITED_AUTHORS = 5
+
+
+def credited_source(source_id: int, authors: Sequence[str]) -> int | None:
+    """The id of another outlet newsdesk follows that the byline names ("Meridian Wire"), if any."""
+    names = [str(a).strip() for a in authors[:MAX_CREDITED_AUTHORS] if 3 <= len(str(a).strip()) <= 200]
+    if not names:
+        return None
+    named = Source.objects.filter(reduce(operator.or_, (Q(name__iexact=n) for n in names))).exclude(pk=source_id)
+    return named.order_by("pk").values_list("pk", flat=True).first()
+
+
 def _fields(page: Page) -> dict:
     extracted = page.extracted
     lead = extracted.lead_image
@@ -114,13 +128,29 @@ def _fields(page: Page) -> dict:
         "lead_image_caption": lead.caption if lead else "",
         "images": [{"src": i.src, "caption": i.caption, "alt": i.alt} for i in extracted.images],
         "content_hash": content_hash(extracted.text),
+        "original_url": _original_url(page),
+        "credited_source_id": None,  # set by _store, which knows the source
         "extraction_notes": "; ".join(filter(None, [page.notes, *extracted.notes])),
     }
 
 
+def _original_url(page: Page) -> str:
+    """The address on another site that the page names as its original (its rel=canonical), or ""."""
+    declared = (page.extracted.canonical_url or "").strip()
+    if not declared:
+        return ""
+    try:
+        resolved = urljoin(page.url, declared)
+    except ValueError:
+        return ""
+    if not is_http_url(resolved) or same_site(resolved, page.url) or len(resolved) > 2000:
+        return ""
+    return canonicalize(resolved)
+
+
 def store_article(page: Page) -> tuple[str, int]:
     """Store one extracted page in one transaction, then group a new or changed article into its
-    story; returns (NEW/UPDATED/UNCHANGED, article id).
+    story and its copy group; returns (NEW/UPDATED/UNCHANGED, article id).
 
     Idempotent: storing the same page twice changes nothing the second time. A changed article is
     updated in place, keeping its id, URL and comments.
@@ -136,13 +166,17 @@ def store_article(page: Page) -> tuple[str, int]:
             if attempt:
                 raise
     if outcome != UNCHANGED:
-        assign_story(article_id)  # its own transaction: the story is derived, the article is stored
+        # Each its own transaction: the story and the copy group are derived, the article is stored.
+        assign_story(article_id)
+        detect_copy(article_id)
+        gather_copies(article_id)
     return outcome, article_id
 
 
 def _store(page: Page) -> tuple[str, int]:
     source = Source.objects.get(pk=page.source_id)
     fields = _fields(page)
+    fields["credited_source_id"] = credited_source(source.pk, fields["authors"])
     # The feed's link too: when it redirects, the next poll must still recognise it without a fetch.
     urls = list(dict.fromkeys([page.canonical_url, page.url, canonicalize(page.entry.url)]))
     long_enough = len(page.extracted.text) >= MIN_TEXT_FOR_HASH_MATCH

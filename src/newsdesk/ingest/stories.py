@@ -8,6 +8,10 @@ article changes at most its own story and the one it leaves.
 newcomer, so the newcomer is compared with just those, found through the ``StoryTerm`` index, and
 the term weights come from counts over the whole window taken from the same index: the choice is
 the one a comparison with every recent article would make, without reading every recent article.
+
+An article whose byline credits another outlet newsdesk follows (``Article.credited_source``: a
+paper carrying an agency's story) is grouped as that outlet's, not its carrier's: the carrier's
+own report of the event can then join it, and the agency's own copy cannot join through it alone.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from newsdesk.pipeline import cluster
@@ -26,7 +31,7 @@ from newsdesk.pipeline.cluster import ClusterOptions, Corpus, Features, Item
 from newsdesk.site.articles import cacheversion
 from newsdesk.site.articles.models import Article, Story, StoryTerm
 
-__all__ = ["MAX_CANDIDATES", "assign_story", "group_together", "regroup_stories", "separate"]
+__all__ = ["MAX_CANDIDATES", "assign_story", "gather_copies", "group_together", "regroup_stories", "separate"]
 
 # Recent articles compared with a new one; a busy site stores a few hundred a day.
 MAX_CANDIDATES = 3000
@@ -46,7 +51,7 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
     options = options or ClusterOptions()
     with transaction.atomic():
         article = (Article.objects.select_for_update().filter(pk=article_id)
-                   .only("pk", "title", "text", "source_id", "published_at", "fetched_at", "story_id",
+                   .only("pk", "title", "text", "source_id", "credited_source_id", "published_at", "fetched_at", "story_id",
                          "story_pinned", "story_features").first())
         if article is None:
             return None
@@ -65,9 +70,25 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
                 _index({article.pk: (found, when)})
             return article.story_id
         Article.objects.filter(pk=article.pk).update(story_features=stored)
-        new = Item(found, when, article.source_id)
+        new = Item(found, when, article.credited_source_id or article.source_id)
         candidates, corpus = _candidates(article.pk, new, options)
         return _move(article, cluster.assign(new, candidates, options, corpus))
+
+
+def gather_copies(article_id: int) -> int | None:
+    """Put the copies of a text in the story of the article shown for them: one text is one event,
+    whatever the bylines say. Articles an editor put in a story stay. ``article_id`` is any
+    article of the copy group; returns the story's id."""
+    with transaction.atomic():
+        head = Article.objects.filter(pk=article_id).values_list(Coalesce("copy_of_id", "pk"), flat=True).first()
+        target = Article.objects.filter(pk=head).values_list("story_id", flat=True).first()
+        if target is None:
+            return None
+        strays = (Article.objects.select_for_update().filter(copy_of=head, story_pinned=False)
+                  .exclude(story_id=target).only("pk", "title", "story_id").order_by("pk"))
+        for article in strays:
+            _move(article, target)
+        return target
 
 
 def regroup_stories(options: ClusterOptions | None = None) -> int:
@@ -81,6 +102,8 @@ def regroup_stories(options: ClusterOptions | None = None) -> int:
         for article_id in list(Article.objects.filter(story_pinned=False).order_by(*OLDEST_FIRST)
                                .values_list("pk", flat=True)):
             assign_story(article_id, options)
+        for head in list(Article.objects.filter(copies__isnull=False).distinct().values_list("pk", flat=True)):
+            gather_copies(head)
         cacheversion.bump_after_commit()
         return Story.objects.count()
 
@@ -138,7 +161,9 @@ def _candidates(article_id: int, new: Item, options: ClusterOptions) -> tuple[li
     # Only articles with that many names in common can join (cluster.shared_names counts no more).
     rows = window.rows.filter(kind=StoryTerm.NAME, term__in=[_key(name) for name in new.features.names])
     if not options.same_source and new.source is not None:
-        rows = rows.exclude(article__source_id=new.source)
+        # An outlet's own articles, and those it carries in the voice of another outlet (the agency).
+        rows = rows.exclude(Q(article__source_id=new.source, article__credited_source__isnull=True)
+                            | Q(article__credited_source_id=new.source))
     counted = window.counted
     sharing = set(window.loose).union(
         pk for pk in (rows.values("article_id").annotate(shared=Count("id"))
@@ -229,7 +254,8 @@ def _items(ids: list[int], when, loose: dict[int, Features]) -> list[Item]:
     rows = {}
     for chunk in _chunks(ids):
         for pk, *row in (Article.objects.filter(pk__in=chunk)
-                         .values_list("pk", "source_id", "story_id", "published_at", "fetched_at", "story_features")):
+                         .values_list("pk", Coalesce("credited_source_id", "source_id"), "story_id", "published_at",
+                                      "fetched_at", "story_features")):
             rows[pk] = row
     items = []
     for pk in ids:

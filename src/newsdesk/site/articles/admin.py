@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 
 from . import cacheversion
 from .models import Article, Banner, Category, Story
@@ -15,35 +16,97 @@ from .tree import CategoryTree
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class CopiesFilter(admin.SimpleListFilter):
+    title = "copies"
+    parameter_name = "copies"
+
+    def lookups(self, request, model_admin):
+        return [("shown", "Shown for copies of it"), ("copy", "Copies of another"), ("none", "No copies")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "shown":
+            return queryset.filter(copy_of__isnull=True, copies__isnull=False).distinct()
+        if self.value() == "copy":
+            return queryset.filter(copy_of__isnull=False)
+        if self.value() == "none":
+            return queryset.filter(copy_of__isnull=True, copies__isnull=True)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = ("title", "source", "category", "published_at", "is_published")
-    list_filter = ("is_published", "category", "source")
-    list_select_related = ("source", "category")
+    list_display = ("title", "source", "category", "published_at", "is_published", "copy_of")
+    list_filter = ("is_published", CopiesFilter, "category", "source")
     search_fields = ("title", "canonical_url")
     date_hierarchy = "published_at"
-    fields = ("title", "category", "is_published", "source", "story", "story_pinned", "canonical_url", "url",
-              "published_at", "authors", "description", "lead_image_url", "extraction_notes", "fetched_at",
-              "updated_at")
-    readonly_fields = ("source", "story", "story_pinned", "canonical_url", "url", "published_at", "authors", "description",
-                       "lead_image_url", "extraction_notes", "fetched_at", "updated_at")
-    actions = ["unpublish", "publish", "reextract", "group_together", "separate"]
+    fields = ("title", "category", "is_published", "source", "story", "story_pinned", "copy_of", "copy_pinned",
+              "canonical_url", "url", "original_url", "published_at", "authors", "description", "lead_image_url",
+              "extraction_notes", "fetched_at", "updated_at")
+    readonly_fields = ("source", "story", "story_pinned", "copy_of", "copy_pinned", "canonical_url", "url",
+                       "original_url", "published_at", "authors", "description", "lead_image_url", "extraction_notes",
+                       "fetched_at", "updated_at")
+    list_select_related = ("source", "category", "copy_of")
+    actions = ["unpublish", "publish", "reextract", "group_together", "separate", "mark_copies", "show_for_copies",
+               "split_copies"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("raw_page", "html", "text", "source__template")
+        return super().get_queryset(request).defer("raw_page", "html", "text", "source__template",
+                                                   "copy_of__raw_page", "copy_of__html", "copy_of__text")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "is_published" in form.changed_data:
+            _elect_groups([obj.pk])  # a hidden article is not shown for its copies
 
     @admin.action(description="Unpublish (hide from the site)")
     def unpublish(self, request, queryset):
-        changed = queryset.filter(is_published=True).update(is_published=False)
+        ids = list(queryset.filter(is_published=True).values_list("pk", flat=True))
+        changed = Article.objects.filter(pk__in=ids).update(is_published=False)
+        _elect_groups(ids)
         cacheversion.bump_after_commit()
         self.message_user(request, f"{changed} article(s) unpublished.", messages.SUCCESS)
 
     @admin.action(description="Publish")
     def publish(self, request, queryset):
-        changed = queryset.filter(is_published=False).update(is_published=True)
+        ids = list(queryset.filter(is_published=False).values_list("pk", flat=True))
+        changed = Article.objects.filter(pk__in=ids).update(is_published=True)
+        _elect_groups(ids)
         cacheversion.bump_after_commit()
         self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Mark as copies of one text (shown once)")
+    def mark_copies(self, request, queryset):
+        from newsdesk.ingest import copies
+
+        shown = copies.group_as_copies(list(queryset.values_list("pk", flat=True)))
+        if shown is not None:
+            count = Article.objects.filter(copy_of=shown).count()
+            title = Article.objects.filter(pk=shown).values_list("title", flat=True).first()
+            self.message_user(request, f"\u201c{title}\u201d is now shown for {count} copies; detection will "
+                              "leave them together.", messages.SUCCESS)
+
+    @admin.action(description="Show this one for its copies")
+    def show_for_copies(self, request, queryset):
+        from newsdesk.ingest import copies
+
+        chosen = list(queryset.values_list("pk", flat=True))
+        heads = set(queryset.values_list(Coalesce("copy_of_id", "pk"), flat=True))
+        if len(chosen) != len(heads):
+            self.message_user(request, "Choose one article per copy group.", messages.ERROR)
+            return
+        for pk in chosen:
+            copies.show_for_copies(pk)
+        self.message_user(request, f"{len(chosen)} article(s) now shown for their copies; detection will keep "
+                          "them so.", messages.SUCCESS)
+
+    @admin.action(description="Take out of its copy group (shown on its own)")
+    def split_copies(self, request, queryset):
+        from newsdesk.ingest import copies
+
+        moved = copies.split_copies(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{moved} article(s) taken out of a copy group; detection will leave "
+                          "the selected articles on their own.", messages.SUCCESS)
 
     @admin.action(description="Re-extract from the stored page")
     def reextract(self, request, queryset):
@@ -81,6 +144,15 @@ class ArticleAdmin(admin.ModelAdmin):
         moved = stories.separate(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{moved} article(s) taken out of a shared story; grouping will "
                           "leave the selected articles on their own.", messages.SUCCESS)
+
+
+def _elect_groups(article_ids) -> None:
+    """Choose again the article shown for each copy group these articles are in."""
+    from newsdesk.ingest import copies
+
+    heads = set(Article.objects.filter(pk__in=article_ids).values_list(Coalesce("copy_of_id", "pk"), flat=True))
+    for head in sorted(heads):
+        copies.elect(head)
 
 
 class CategoryForm(forms.ModelForm):

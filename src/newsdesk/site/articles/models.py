@@ -85,6 +85,19 @@ class Article(models.Model):
     # What story grouping compares (newsdesk.pipeline.cluster.Features), kept so that grouping a
     # new article does not read the text of every recent one.
     story_features = models.JSONField(null=True, blank=True, editable=False)
+    # Copies (newsdesk.ingest.copies): the article this one's text is a copy of, the one the site
+    # shows for all of them (NULL: it is shown itself); its members point straight at it.
+    copy_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
+                                verbose_name="copy of")
+    # Put in or out of a copy group, or made its shown article, by an editor: detection keeps it so.
+    copy_pinned = models.BooleanField("copy group chosen by an editor", default=False)
+    # The original's address on another site, when the page names one (rel=canonical): a copy
+    # naming its original is how the original is told from the copies.
+    original_url = models.URLField(max_length=2000, blank=True)
+    # The outlet its byline names when that is another outlet newsdesk follows (an agency's story
+    # carried by a member paper): story grouping hears it in that outlet's voice.
+    credited_source = models.ForeignKey("sources.Source", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+", editable=False)
 
     fetched_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -152,6 +165,23 @@ class StoryTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class CopyKey(models.Model):
+    """One band key of an article's text (``newsdesk.pipeline.copies.Fingerprint.keys``), so that
+    a new article finds the recent ones whose text it may copy in one indexed query."""
+
+    # The unique constraint below leads with the article, so it serves as the foreign key's index.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="copy_keys", db_index=False)
+    key = models.BigIntegerField()
+    published = models.DateTimeField()  # the article's date: copies are looked for within a window
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "key"], name="copy_key_unique")]
+        indexes = [models.Index(fields=["key", "published", "article"], name="copy_key_window")]
+
+    def __str__(self) -> str:
+        return str(self.key)
 
 
 class ArticleURL(models.Model):

@@ -1,4 +1,8 @@
-"""The article lists the site shows, each one query whatever the number of articles."""
+"""The article lists the site shows, each one query whatever the number of articles.
+
+Lists show one article per copy group (``newsdesk.ingest.copies``): the copies of a text have their
+pages, but only the article shown for them is listed, searched, syndicated and in the sitemaps.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +25,13 @@ TOP_POOL = 8  # rows read per top story wanted: reports of one story come togeth
 
 
 def published() -> QuerySet[Article]:
-    """Every article readers may see."""
+    """Every article readers may see, copies included."""
     return Article.objects.filter(is_published=True)
+
+
+def shown() -> QuerySet[Article]:
+    """The published articles that lists show: each copy group by one article."""
+    return published().filter(copy_of__isnull=True)
 
 
 def cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -32,8 +41,8 @@ def cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
 
 
 def latest() -> QuerySet[Article]:
-    """All published articles as cards, newest first."""
-    return cards(published())
+    """All articles lists show, as cards, newest first."""
+    return cards(shown())
 
 
 def top_stories(limit: int = 5, window: timedelta = TOP_WINDOW) -> list[Article]:
@@ -70,13 +79,14 @@ def top_stories(limit: int = 5, window: timedelta = TOP_WINDOW) -> list[Article]
 
 
 def in_category(tree: CategoryTree, category) -> QuerySet[Article]:
-    """Published articles of ``category`` and of every category below it."""
-    return cards(published().filter(category_id__in=tree.subtree_ids(category)))
+    """Shown articles of ``category`` and of every category below it."""
+    return cards(shown().filter(category_id__in=tree.subtree_ids(category)))
 
 
 def from_source(source) -> QuerySet[Article]:
-    """Published articles of one outlet."""
-    return cards(published().filter(source=source))
+    """Published articles of one outlet: all it published, each text once (a copy of another of
+    its own articles is left out, a copy of another outlet's article is listed)."""
+    return cards(published().filter(source=source).exclude(copy_of__source=source))
 
 
 def latest_by_root(tree: CategoryTree, per_section: int, exclude: list[int]) -> dict[int, list[Article]]:
@@ -89,7 +99,7 @@ def latest_by_root(tree: CategoryTree, per_section: int, exclude: list[int]) -> 
         return {}
     section = Case(*[When(category_id=pk, then=Value(root)) for pk, root in root_of.items()],
                    output_field=IntegerField())
-    rows = (cards(published().filter(category_id__in=list(root_of)).exclude(pk__in=exclude))
+    rows = (cards(shown().filter(category_id__in=list(root_of)).exclude(pk__in=exclude))
             .annotate(section=section)
             .annotate(rank=Window(RowNumber(), partition_by=[F("section")], order_by=list(NEWEST)))
             .filter(rank__lte=per_section))

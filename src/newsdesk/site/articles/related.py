@@ -1,5 +1,5 @@
-"""Check Also: a few other articles a reader of this one may want next; and the other outlets'
-reports of the same story."""
+"""Check Also: a few other articles a reader of this one may want next; the other outlets'
+reports of the same story; and the other outlets that published the same text."""
 
 from __future__ import annotations
 
@@ -42,12 +42,28 @@ def check_also(article, tree: CategoryTree) -> list:
 
 
 def story_coverage(article, limit: int = MAX_COVERAGE) -> list:
-    """The other published articles of the article's story, oldest first (one query, none
-    when the article has no story yet)."""
+    """The other reports of the article's story, oldest first: one article per copy group, not
+    the article's own (one query, none when the article has no story yet)."""
     if article.story_id is None:
         return []
-    mates = queries.latest().filter(story_id=article.story_id).exclude(pk=article.pk)
+    mates = queries.latest().filter(story_id=article.story_id).exclude(pk__in=[article.pk, copy_head(article)])
     return sorted(mates[:limit], key=lambda a: (a.date, a.pk))
+
+
+def copy_head(article) -> int:
+    """The id of the article shown for ``article``'s copy group (its own when it is shown)."""
+    return article.copy_of_id or article.pk
+
+
+def also_published(article) -> list:
+    """The other published articles of ``article``'s copy group, the one shown for them first,
+    then oldest first (one query; none when ``article`` carries ``has_copies`` False and is no copy)."""
+    if article.copy_of_id is None and not getattr(article, "has_copies", True):
+        return []
+    head = copy_head(article)
+    group = (queries.published().filter(Q(pk=head) | Q(copy_of=head)).exclude(pk=article.pk)
+             .select_related("source").defer(*queries.LIST_DEFER))
+    return sorted(group, key=lambda a: (a.pk != head, a.date, a.pk))
 
 
 def _choose(article, tree: CategoryTree) -> list:

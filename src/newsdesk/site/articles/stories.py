@@ -1,8 +1,8 @@
 """Whether two articles tell the same story.
 
 Two articles grouped into one story (``newsdesk.ingest.stories``) tell the same story, and so do
-copies and near-copies (the same text, nearly the same title, or nearly the same opening), which
-also covers articles not grouped yet.
+the articles of one copy group (``newsdesk.ingest.copies``) and other near-copies (the same text,
+nearly the same title, or nearly the same opening), which also covers articles not grouped yet.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ OPENING_CHARS = 300
 class _Fingerprint:
     pk: int
     story_id: int | None
+    copy_group: int
     content_hash: str
     title: frozenset
     opening: frozenset
@@ -33,12 +34,13 @@ class _Fingerprint:
             lead = "" if "text" in article.get_deferred_fields() else article.text
         # Words as search reads them (letters and digits): "Storm_Halvard" still matches "Storm Halvard".
         opening = words((lead or "")[:OPENING_CHARS])
-        return cls(article.pk, getattr(article, "story_id", None), article.content_hash or "",
+        return cls(article.pk, getattr(article, "story_id", None), getattr(article, "copy_of_id", None) or article.pk,
+                   article.content_hash or "",
                    frozenset(words(article.title)), frozenset(trigrams(opening)))
 
 
 def _same(a: _Fingerprint, b: _Fingerprint) -> bool:
-    return (a.pk == b.pk or (a.story_id is not None and a.story_id == b.story_id)
+    return (a.pk == b.pk or a.copy_group == b.copy_group or (a.story_id is not None and a.story_id == b.story_id)
             or (bool(a.content_hash) and a.content_hash == b.content_hash)
             or jaccard(a.title, b.title) >= TITLE_OVERLAP or jaccard(a.opening, b.opening) >= OPENING_OVERLAP)
 

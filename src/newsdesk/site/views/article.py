@@ -6,6 +6,7 @@ import datetime
 from html import escape
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ def _article_or_404(year: str, month: str, day: str, pk: str) -> Article:
     except ValueError:
         raise Http404("No such date.") from None
     article = (Article.objects.select_related("source", "category").defer("raw_page", "source__template")
+               .annotate(has_copies=Exists(Article.objects.filter(copy_of=OuterRef("pk"))))
                .filter(pk=int(pk), is_published=True).first())
     if article is None:
         raise Http404("No such article.")
@@ -96,6 +98,11 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
     summary = excerpt(current.description or current.text, 200)
     lead = current.lead_image_url
     lead_in_body = bool(lead) and (lead in current.html or escape(lead) in current.html)
+    publishers = related.also_published(current)
+    head = next((a for a in publishers if a.pk == current.copy_of_id), None)
+    # A copy names the article shown for its group as the page to index; that one, like an
+    # article with no copies, names the original at its outlet.
+    canonical = request.build_absolute_uri(head.get_absolute_url()) if head else current.canonical_url
     context = {
         "article": current,
         "category_path": path,
@@ -105,6 +112,9 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
         "lead_in_body": lead_in_body,
         "related": related.check_also(current, tree),
         "coverage": related.story_coverage(current),
+        "also_published": publishers,
+        "copy_head": head,
+        "canonical": canonical,
         "threads": threads,
         "comment_count": sum(1 + len(r) for _, r in threads),
         "form": form,

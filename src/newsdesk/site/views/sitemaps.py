@@ -1,4 +1,7 @@
-"""sitemap.xml: an index of sections for articles, categories and outlets, and a news sitemap."""
+"""sitemap.xml: an index of sections for articles, categories and outlets, and a news sitemap.
+
+Copies are left out: their pages name the article shown for them as canonical.
+"""
 
 from __future__ import annotations
 
@@ -32,13 +35,13 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return queries.published().only("id", "slug", "published_at", "fetched_at", "updated_at").order_by("-id")
+        return queries.shown().only("id", "slug", "published_at", "fetched_at", "updated_at").order_by("-id")
 
     def lastmod(self, item):
         return _lastmod(item)
 
     def get_latest_lastmod(self):
-        return _latest_change(queries.published())
+        return _latest_change(queries.shown())
 
 
 class NewsSitemap(Sitemap):
@@ -49,7 +52,7 @@ class NewsSitemap(Sitemap):
     def items(self):
         since = timezone.now() - NEWS_WINDOW
         recent = Q(published_at__gte=since) | Q(published_at__isnull=True, fetched_at__gte=since)
-        return (queries.published().filter(recent)
+        return (queries.shown().filter(recent)
                 .only("id", "slug", "title", "language", "published_at", "fetched_at", "updated_at")
                 .order_by(*queries.NEWEST))
 
