@@ -113,3 +113,35 @@ def test_a_reader_visit_from_home_to_a_published_comment(live_server, browser, d
     assert EMAIL not in page.content() and "mail.example" not in page.content()
     assert policy_errors == []
     page.screenshot(path=str(artifacts / "article.png"), full_page=True)
+
+
+def test_an_agency_story_carried_by_other_outlets_shows_once_and_names_them(live_server, browser, demo_site,
+                                                                            artifacts):
+    wire = Article.objects.get(title__startswith="Corvane Systems agrees")
+    carried = Article.objects.get(title__startswith="Chicago's Corvane to buy")
+    assert carried.copy_of_id == wire.pk
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+    # The latest news lists the agency's article and not the member paper's copy of it.
+    titles = []
+    for number in (1, 2, 3):
+        page.goto(f"{live_server.url}/latest/?page={number}")
+        titles += page.locator(".card-title a").all_inner_texts()
+    assert wire.title in titles and carried.title not in titles
+    assert len(titles) == Article.objects.filter(copy_of__isnull=True).count()
+
+    # Its page names the other outlet that published the text; that copy's page names it back.
+    page.goto(f"{live_server.url}{wire.get_absolute_url()}")
+    box = page.locator("section.also-published")
+    assert box.locator("h2").inner_text() == "Also published by"
+    assert box.locator("a.outlet").all_inner_texts() == ["The Harbor Ledger"]
+    box.locator("a.outlet").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == carried.get_absolute_url()
+    assert page.locator("h1").inner_text() == carried.title
+    back = page.locator("section.also-published li")
+    assert back.count() == 1 and "Meridian Wire" in back.inner_text() and "(main copy)" in back.inner_text()
+    canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+    assert canonical == f"{live_server.url}{wire.get_absolute_url()}"
+    assert page.get_by_role("link", name="Source link").get_attribute("href") == carried.canonical_url
+    page.screenshot(path=str(artifacts / "copy-page.png"), full_page=True)

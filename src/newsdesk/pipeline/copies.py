@@ -54,6 +54,9 @@ class CopyOptions:
     rows: int = 2  # bands * rows permutations of the MinHash
     seed: int = 1  # the MinHash's permutations: keys of different seeds never meet
     min_shingles: int = 30  # shorter texts ("Live updates", a caption) prove nothing
+    # Only a text's first words are compared: copies share their start, and a signature of a
+    # book-length page would need a matrix of its shingles by the permutations in memory.
+    max_words: int = 20_000
     # Chosen on part of the demo's copy set (bench/copies.py): copies keep 0.59 of their shingles
     # or more, reports quoting two paragraphs of another at most 0.42.
     containment: float = 0.5
@@ -92,10 +95,11 @@ class CopyIndex(Protocol):
 
 
 def shingles(text: str, options: CopyOptions | None = None) -> frozenset[str]:
-    """The distinct runs of ``options.shingle_words`` words of ``text`` (lower case; CJK
-    characters count as words)."""
-    size = (options or CopyOptions()).shingle_words
-    tokens = words(text)
+    """The distinct runs of ``options.shingle_words`` words among the first ``options.max_words``
+    of ``text`` (lower case; CJK characters count as words)."""
+    options = options or CopyOptions()
+    size = options.shingle_words
+    tokens = words((text or "")[:options.max_words * 20])[:options.max_words]
     return frozenset(" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1))
 
 
@@ -106,13 +110,14 @@ def fingerprint(text: str, options: CopyOptions | None = None) -> Fingerprint | 
     found = shingles(text, options)
     if len(found) < options.min_shingles:
         return None
-    signature = MinHash(num_perm=options.num_perm, seed=options.seed)
+    # The scheme named, so that stored keys stay valid whatever datasketch's default becomes.
+    signature = MinHash(num_perm=options.num_perm, seed=options.seed, scheme="affine32")
     signature.update_batch([s.encode("utf-8") for s in sorted(found)])
     values = signature.hashvalues
     keys = []
     for band in range(options.bands):
         part = values[band * options.rows:(band + 1) * options.rows]
-        digest = hashlib.blake2b(band.to_bytes(2, "big") + part.tobytes(), digest_size=8).digest()
+        digest = hashlib.blake2b(band.to_bytes(2, "big") + part.astype("<u8").tobytes(), digest_size=8).digest()
         keys.append(int.from_bytes(digest, "big") >> 1)  # 63 bits: a signed 64-bit column holds it
     return Fingerprint(found, tuple(keys))
 
