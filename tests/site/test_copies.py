@@ -235,3 +235,25 @@ def test_the_article_shown_is_the_one_the_copies_credit(db):
     for article in (carried, pointed, own):
         copies.detect_copy(article.pk)
     assert heads([carried, pointed, own]) == [own.pk, own.pk, None]
+
+
+def test_export_names_the_article_each_copy_is_shown_by(wire_copies):
+    out = io.StringIO()
+    call_command("export", stdout=out)
+    rows = {row["canonical_url"]: row for row in map(json.loads, out.getvalue().splitlines())}
+    first, *others = wire_copies
+    assert rows[first.canonical_url]["copy_of"] is None
+    assert all(rows[a.canonical_url]["copy_of"] == first.canonical_url for a in others)
+
+
+def test_copies_share_one_story_however_they_are_grouped(fetcher):
+    with DemoServer(host="127.0.0.1", port=0) as server:
+        populate(server, fetcher)
+    def stories_of_copies():
+        return {a.pk: (a.story_id, a.copy_of.story_id) for a in Article.objects.filter(copy_of__isnull=False)
+                .select_related("copy_of")}
+    assert len(stories_of_copies()) == 3
+    assert all(own == theirs for own, theirs in stories_of_copies().values())
+    call_command("regroup", stdout=io.StringIO())
+    assert len(stories_of_copies()) == 3
+    assert all(own == theirs for own, theirs in stories_of_copies().values())

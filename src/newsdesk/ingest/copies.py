@@ -16,11 +16,12 @@ the same index, and a new article reads only the few recent ones that share keys
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Left, Right
 
 from newsdesk.pipeline import copies
@@ -28,21 +29,33 @@ from newsdesk.pipeline.copies import CopyOptions, Fingerprint
 from newsdesk.site.articles import cacheversion
 from newsdesk.site.articles.models import Article, CopyKey
 
-__all__ = ["choose_shown", "detect_copy", "elect", "group_as_copies", "regroup_copies", "show_for_copies",
+from .stories import gather_copies
+
+__all__ = ["choose_shown", "configured_options", "detect_copy", "elect", "group_as_copies", "regroup_copies", "show_for_copies",
            "split_copies"]
 
 OLDEST_FIRST = (F("published_at").asc(nulls_last=True), F("fetched_at").asc(), F("id").asc())
+GROUP_READ = 4  # rows read per candidate wanted, so that a big copy group does not crowd out the rest
+
+
+def configured_options() -> CopyOptions | None:
+    """The options the settings ask for (``NEWSDESK_COPY_WINDOW_DAYS``); None: detection is off."""
+    days = int(settings.NEWSDESK.get("COPY_WINDOW_DAYS", 7))
+    return CopyOptions(window=timedelta(days=days)) if days else None
 
 
 def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | None:
     """Index one article's text and put it in the copy group of the text it copies, if any, in one
     transaction. Returns the id of the article shown for it (its own when it is shown), or None
-    when there is no such article.
+    when there is no such article. ``options``: ``configured_options()`` when not given; with
+    detection off, nothing is done and the article's own id is returned.
 
     Idempotent. An article an editor placed stays where they put it; one that is shown for copies
     of it stays with them; a copy whose text changed so that it no longer copies its group leaves it.
     """
-    options = options or CopyOptions()
+    options = options or configured_options()
+    if options is None:
+        return article_id if Article.objects.filter(pk=article_id).exists() else None
     with transaction.atomic():
         article = (Article.objects.select_for_update().filter(pk=article_id)
                    .only("pk", "text", "published_at", "fetched_at", "copy_of_id", "copy_pinned").first())
@@ -54,6 +67,8 @@ def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | No
         current = article.copy_of_id
         if article.copy_pinned or Article.objects.filter(copy_of=article.pk).exists():
             return current or article.pk
+        if found is not None and current is not None and _still_copies(found, when, current, options):
+            return current  # it stays with the copies it was found among
         match = None
         if found is not None:
             match = copies.find_copy(article.text, _DatabaseIndex(article.pk, when, options), options, found)
@@ -74,8 +89,13 @@ def elect(article_id: int) -> int:
     it; returns its id. Run after a member is published, unpublished or removed."""
     with transaction.atomic():
         head = Article.objects.filter(pk=article_id).values_list("copy_of_id", flat=True).first() or article_id
-        group = list(_with_credit_fields(Article.objects.select_for_update().filter(Q(pk=head) | Q(copy_of=head)))
-                     .order_by("pk"))
+        rows = Article.objects.select_for_update().filter(Q(pk=head) | Q(copy_of=head))
+        if rows.values("source_id").distinct().count() > 1:
+            group = list(_with_credit_fields(rows).order_by("pk"))
+        else:
+            # One outlet: no credits to weigh, so the text is not read.
+            group = list(rows.only("pk", "source_id", "copy_of_id", "copy_pinned", "is_published", "published_at",
+                                   "fetched_at").order_by("pk"))
         if not group:
             return article_id
         shown = choose_shown(group)
@@ -99,10 +119,10 @@ def choose_shown(group: Sequence[Article]) -> Article:
     chosen = [a for a in candidates if a.copy_pinned and a.copy_of_id is None]
     if chosen:
         return min(chosen, key=_age)
-    named = _named(group)
-    most = max((named[a.pk] for a in candidates), default=0)
+    named = _named(group) if len({a.source_id for a in group}) > 1 else {}
+    most = max((named.get(a.pk, 0) for a in candidates), default=0)
     if most:
-        return min((a for a in candidates if named[a.pk] == most), key=_age)
+        return min((a for a in candidates if named.get(a.pk, 0) == most), key=_age)
     return min(candidates, key=_age)
 
 
@@ -146,6 +166,7 @@ def group_as_copies(article_ids: Iterable[int], shown_id: int | None = None) -> 
             shown_id = choose_shown(list(_with_credit_fields(Article.objects.filter(pk__in=everyone)))).pk
         Article.objects.filter(pk__in=everyone).update(copy_of=shown_id, copy_pinned=True)
         Article.objects.filter(pk=shown_id).update(copy_of=None)
+        gather_copies(shown_id)
         cacheversion.bump_after_commit()
         return shown_id
 
@@ -186,11 +207,33 @@ class _DatabaseIndex:
         self.span = (when - options.window, when + options.window)
 
     def candidates(self, keys: Sequence[int], limit: int) -> list[tuple[int, str]]:
-        best = list(CopyKey.objects.filter(key__in=list(keys), published__range=self.span)
-                    .exclude(article_id=self.article_id).values("article_id").annotate(shared=Count("id"))
-                    .order_by("-shared", "article_id").values_list("article_id", flat=True)[:limit])
+        """The articles sharing the most keys, one per copy group: the others of a group hold the
+        same text, and a text found a copy of one is found a copy of its group."""
+        ranked = (CopyKey.objects.filter(key__in=list(keys), published__range=self.span)
+                  .exclude(article_id=self.article_id).values("article_id").annotate(shared=Count("id"))
+                  .order_by("-shared", "article_id").values_list("article_id", flat=True)[:limit * GROUP_READ])
+        ranked = list(ranked)
+        # An article an editor took out of its group stands alone: nothing joins it by detection.
+        alone = Q(copy_pinned=True, copy_of__isnull=True) & ~Exists(Article.objects.filter(copy_of=OuterRef("pk")))
+        groups = dict(Article.objects.filter(pk__in=ranked).exclude(alone)
+                      .values_list("pk", Coalesce("copy_of_id", "pk")))
+        best, seen = [], set()
+        for pk in ranked:
+            if pk in groups and groups[pk] not in seen:
+                seen.add(groups[pk])
+                best.append(pk)
+                if len(best) == limit:
+                    break
         texts = dict(Article.objects.filter(pk__in=best).values_list("pk", "text"))
         return [(pk, texts[pk]) for pk in best if pk in texts]
+
+
+def _still_copies(found: Fingerprint, when: datetime, head_id: int, options: CopyOptions) -> bool:
+    """Whether a text of this date is still a copy of the article shown for its group."""
+    row = Article.objects.filter(pk=head_id).values_list("text", Coalesce("published_at", "fetched_at")).first()
+    if row is None or abs(row[1] - when) > options.window:
+        return False
+    return copies.is_copy(found.shingles, copies.shingles(row[0], options), options)
 
 
 def _index(article_id: int, found: Fingerprint | None, when: datetime) -> None:

@@ -6,12 +6,13 @@ import hashlib
 import logging
 import operator
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from urllib.parse import urljoin
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from newsdesk.site.articles.models import Article, ArticleURL, Category
 from newsdesk.site.sources.models import Source
 
 from .copies import detect_copy
-from .stories import assign_story, gather_copies
+from .stories import assign_story
 
 log = logging.getLogger("newsdesk.ingest")
 
@@ -167,10 +168,25 @@ def store_article(page: Page) -> tuple[str, int]:
                 raise
     if outcome != UNCHANGED:
         # Each its own transaction: the story and the copy group are derived, the article is stored.
+        # Copies first: a copy joins the story of its copies.
+        _retried(detect_copy, article_id)
         assign_story(article_id)
-        detect_copy(article_id)
-        gather_copies(article_id)
     return outcome, article_id
+
+
+DERIVED_ATTEMPTS = 3
+
+
+def _retried(step, article_id: int):
+    """Run a derived step, again when two writers locked each other's rows (PostgreSQL ends one
+    of them with a deadlock error) or SQLite was busy: the step is idempotent."""
+    for attempt in range(DERIVED_ATTEMPTS):
+        try:
+            return step(article_id)
+        except OperationalError:
+            if attempt == DERIVED_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def _store(page: Page) -> tuple[str, int]:

@@ -45,14 +45,16 @@ PARAMETERS_PER_QUERY = 500  # well below every database's limit
 def assign_story(article_id: int, options: ClusterOptions | None = None) -> int | None:
     """Put one article in the story it reports, else in a story of its own, in one transaction.
 
+    A copy of a text already grouped (``newsdesk.ingest.copies``) joins the story its copies are in.
     Idempotent: an article whose title and text have not changed since it was grouped keeps its
-    story, and one an editor put in a story keeps that whatever it says. Returns the story's id, or None when there is no such article.
+    story, and one an editor put in a story keeps that whatever it says. Returns the story's id,
+    or None when there is no such article.
     """
     options = options or ClusterOptions()
     with transaction.atomic():
         article = (Article.objects.select_for_update().filter(pk=article_id)
-                   .only("pk", "title", "text", "source_id", "credited_source_id", "published_at", "fetched_at", "story_id",
-                         "story_pinned", "story_features").first())
+                   .only("pk", "title", "text", "source_id", "credited_source_id", "published_at", "fetched_at",
+                         "story_id", "story_pinned", "story_features", "copy_of_id").first())
         if article is None:
             return None
         found = cluster.features(article.title, article.text)
@@ -70,21 +72,41 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
                 _index({article.pk: (found, when)})
             return article.story_id
         Article.objects.filter(pk=article.pk).update(story_features=stored)
+        copies_story = _story_of_copies(article)
+        if copies_story is not None:
+            _index({article.pk: (found, when)})
+            return _move(article, copies_story)
         new = Item(found, when, article.credited_source_id or article.source_id)
         candidates, corpus = _candidates(article.pk, new, options)
         return _move(article, cluster.assign(new, candidates, options, corpus))
 
 
+def _story_of_copies(article: Article) -> int | None:
+    """The story most of the other articles of ``article``'s copy group are in (the oldest on a
+    tie), or None when it has no copies in a story."""
+    head = article.copy_of_id or article.pk
+    sizes = list(Article.objects.filter(Q(pk=head) | Q(copy_of=head), story__isnull=False).exclude(pk=article.pk)
+                 .values("story_id").annotate(n=Count("id")).values_list("story_id", "n"))
+    return min(sizes, key=lambda row: (-row[1], row[0]))[0] if sizes else None
+
+
 def gather_copies(article_id: int) -> int | None:
-    """Put the copies of a text in the story of the article shown for them: one text is one event,
-    whatever the bylines say. Articles an editor put in a story stay. ``article_id`` is any
-    article of the copy group; returns the story's id."""
+    """Put the copies of a text in one story: one text is one event, whatever the bylines say.
+    The story is the one most of them are in already (the oldest on a tie), so a newcomer follows
+    its group rather than the group the newcomer. Articles an editor put in a story stay.
+    ``article_id`` is any article of the copy group; returns the story's id."""
     with transaction.atomic():
         head = Article.objects.filter(pk=article_id).values_list(Coalesce("copy_of_id", "pk"), flat=True).first()
-        target = Article.objects.filter(pk=head).values_list("story_id", flat=True).first()
-        if target is None:
+        if head is None:
             return None
-        strays = (Article.objects.select_for_update().filter(copy_of=head, story_pinned=False)
+        group = Article.objects.filter(Q(pk=head) | Q(copy_of=head), story__isnull=False)
+        sizes = list(group.values("story_id").annotate(n=Count("id")).values_list("story_id", "n"))
+        if not sizes:
+            return None
+        target = min(sizes, key=lambda row: (-row[1], row[0]))[0]
+        if len(sizes) == 1:
+            return target
+        strays = (Article.objects.select_for_update().filter(Q(pk=head) | Q(copy_of=head), story_pinned=False)
                   .exclude(story_id=target).only("pk", "title", "story_id").order_by("pk"))
         for article in strays:
             _move(article, target)

@@ -7,10 +7,13 @@ copies share most of them, so texts are compared by their sets of word 4-grams (
 
 - **Finding candidates.** A MinHash signature of the shingles (datasketch) is cut into bands;
   each band hashes to one 63-bit key. Two texts whose shingle sets have Jaccard similarity J
-  share at least one key with probability 1 - (1 - J^rows)^bands: with the defaults 0.99 at
-  J = 0.3 (an agency story with a new intro, a local paragraph and its end cut), 0.86 at 0.2,
-  and 0.005 at 0.01 (two unrelated articles sharing stock phrases). The caller keeps the keys in
-  an index (``CopyIndex``) and asks it for the texts that share the most keys with a new one.
+  share at least one key with probability 1 - (1 - J^rows)^bands: with the defaults (16 bands
+  of one row) 0.997 at J = 0.3 (an agency story with a new intro, a local paragraph and its end
+  cut) and 0.97 at 0.2; unrelated articles share no run of four words (J = 0) and no key, and
+  those sharing a few stock phrases (J = 0.01) one key in seven times. The caller keeps the keys
+  in an index (``CopyIndex``) and asks it for the texts sharing the most keys with a new one: a
+  copy shares about 16 J of them, a stock phrase one. Few keys per text keep the index small:
+  16 rows an article.
 - **Deciding.** Each candidate is then compared exactly: a copy when most of the shorter text's
   shingles are in the longer one (``options.containment``) and the shorter is not a mere
   fragment of the longer (``options.size_ratio``). Containment rather than Jaccard similarity,
@@ -50,8 +53,8 @@ class CopyOptions:
     """How texts are cut, indexed and judged copies."""
 
     shingle_words: int = 4
-    bands: int = 48
-    rows: int = 2  # bands * rows permutations of the MinHash
+    bands: int = 16
+    rows: int = 1  # bands * rows permutations of the MinHash
     seed: int = 1  # the MinHash's permutations: keys of different seeds never meet
     min_shingles: int = 30  # shorter texts ("Live updates", a caption) prove nothing
     # Only a text's first words are compared: copies share their start, and a signature of a

@@ -25,6 +25,13 @@ def _list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"must be 0 or more, not {number}")
+    return number
+
+
 def _choice(*choices: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in choices:
@@ -81,6 +88,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_COMMENT_MODERATION", "hold-all",
             "Reader comments: `hold-all` (every comment waits for approval), `hold-first` "
             "(first-time commenters wait) or `publish`.", _choice("hold-all", "hold-first", "publish")),
+    Setting("NEWSDESK_COPY_WINDOW_DAYS", "7",
+            "Days apart within which articles of one text (an agency's story on several sites) are found "
+            "as copies and shown once. 0: no copy detection, every copy is listed.", _non_negative),
 )
 
 

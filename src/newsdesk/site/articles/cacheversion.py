@@ -37,10 +37,12 @@ def bump() -> None:
 def bump_after_commit() -> None:
     """Bump now, and again once the current transaction commits (just once outside one).
 
-    The bump after the commit is the one that matters: a request that renders between the
+    The bump after the commit happens once per transaction, however many changes it made, and is
+    the one that matters: a request that renders between the
     write and the commit still sees the old rows and caches them under the first new version.
     The bump now covers readers on the same connection, who see the change at once.
     """
     bump()
-    if transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(callback is bump for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(bump)

@@ -14,7 +14,7 @@ from newsdesk.site.articles.models import Article
 from newsdesk.site.management.base import ensure_schema
 
 FIELDS = ("title", "authors", "date", "language", "canonical_url", "text", "html", "images", "source", "url",
-          "category", "fetched_at")
+          "category", "fetched_at", "copy_of")
 
 
 class Command(BaseCommand):
@@ -25,7 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, since=None, **options):
         ensure_schema()
-        query = Article.objects.select_related("source", "category").order_by("pk")
+        query = (Article.objects.select_related("source", "category", "copy_of")
+                 .defer("raw_page", "copy_of__raw_page", "copy_of__text", "copy_of__html").order_by("pk"))
         if since:
             moment = parse_since(since)
             query = query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
@@ -61,4 +62,6 @@ def export_dict(article: Article) -> dict:
         "url": article.url,
         "category": article.category.name if article.category else None,
         "fetched_at": article.fetched_at.isoformat(),
+        # The canonical URL of the article shown for this one's text, when this one is a copy of it.
+        "copy_of": article.copy_of.canonical_url if article.copy_of_id else None,
     }
