@@ -229,11 +229,11 @@ def phase_store(articles: int) -> dict:
                     store_s.append(time.perf_counter() - started)
     finally:
         server.stop()
-    rows = list(Article.objects.values_list("pk", "canonical_url", "copy_of_id"))
-    truth = {pk: family[url] for pk, url, _ in rows}
-    groups = {pk: head or pk for pk, _, head in rows}
+    rows = list(Article.objects.values_list("pk", "canonical_url", "copy_group", "is_copy"))
+    truth = {pk: family[url] for pk, url, _, _ in rows}
+    groups = {pk: group or pk for pk, _, group, _ in rows}
     return {"window_days": settings.NEWSDESK["COPY_WINDOW_DAYS"], "articles": len(rows),
-            "shown": sum(1 for _, _, head in rows if head is None), "families": len(set(truth.values())),
+            "shown": sum(1 for *_, is_copy in rows if not is_copy), "families": len(set(truth.values())),
             "store_per_second": len(store_s) / sum(store_s), "store_median_ms": statistics.median(store_s) * 1000,
             "store_p95_ms": sorted(store_s)[int(len(store_s) * 0.95)] * 1000, **_pairs(truth, groups)}
 

@@ -119,7 +119,7 @@ def test_an_agency_story_carried_by_other_outlets_shows_once_and_names_them(live
                                                                             artifacts):
     wire = Article.objects.get(title__startswith="Corvane Systems agrees")
     carried = Article.objects.get(title__startswith="Chicago's Corvane to buy")
-    assert carried.copy_of_id == wire.pk
+    assert carried.is_copy and carried.copy_group == wire.copy_group and not wire.is_copy
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 
     # The latest news lists the agency's article and not the member paper's copy of it.
@@ -128,7 +128,7 @@ def test_an_agency_story_carried_by_other_outlets_shows_once_and_names_them(live
         page.goto(f"{live_server.url}/latest/?page={number}")
         titles += page.locator(".card-title a").all_inner_texts()
     assert wire.title in titles and carried.title not in titles
-    assert len(titles) == Article.objects.filter(copy_of__isnull=True).count()
+    assert len(titles) == Article.objects.filter(is_copy=False).count()
 
     # Its page names the other outlet that published the text; that copy's page names it back.
     page.goto(f"{live_server.url}{wire.get_absolute_url()}")

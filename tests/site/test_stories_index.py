@@ -96,7 +96,7 @@ def test_the_index_finds_every_article_assign_accepts_with_the_same_weights(outl
         shake_the_index(step)
         # Copies join the story of their copies without a comparison (tests/site/test_copies.py);
         # here every article is compared.
-        Article.objects.update(story=None, copy_of=None)
+        Article.objects.update(story=None, copy_group=None, is_copy=False)
         Story.objects.all().delete()
         reference = Reference()
         for pk in Article.objects.order_by(*stories.OLDEST_FIRST).values_list("pk", flat=True):

@@ -1,9 +1,9 @@
 """Copies: ``pipeline.copies`` run against the database, so that one text is shown once.
 
 Articles whose texts are one (an agency's story on several sites, a piece republished under a new
-headline) form a copy group. One of them is shown for all in every listing, search, feed and
-sitemap; the others keep their own pages, which name it. Every member of a group points at the
-shown one (``Article.copy_of``); the shown one, like an article with no copy, points at nothing.
+headline) form a copy group (``Article.copy_group``, a label). One of them is shown for all in
+every listing, search, feed and sitemap; the others (``Article.is_copy``) keep their own pages,
+which name it. Choosing another one to show rewrites two rows, however big the group.
 
 The shown article is, in this order: the one an editor chose; the one the others name as their
 original (an agency byline or credit naming its outlet, or a rel=canonical pointing at its site);
@@ -15,13 +15,14 @@ the same index, and a new article reads only the few recent ones that share keys
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import BigIntegerField, Count, F, Q, Subquery
 from django.db.models.functions import Coalesce, Left, Right
 
 from newsdesk.pipeline import copies
@@ -31,11 +32,13 @@ from newsdesk.site.articles.models import Article, CopyKey
 
 from .stories import gather_copies
 
-__all__ = ["choose_shown", "configured_options", "detect_copy", "elect", "group_as_copies", "regroup_copies", "show_for_copies",
-           "split_copies"]
+__all__ = ["choose_shown", "configured_options", "detect_copy", "elect", "group_as_copies", "regroup_copies",
+           "show_for_copies", "shown_in_group", "split_copies"]
 
 OLDEST_FIRST = (F("published_at").asc(nulls_last=True), F("fetched_at").asc(), F("id").asc())
 GROUP_READ = 4  # rows read per candidate wanted, so that a big copy group does not crowd out the rest
+SHOWN_FIELDS = ("pk", "source_id", "copy_group", "is_copy", "copy_pinned", "is_published", "published_at",
+                "fetched_at")
 
 
 def configured_options() -> CopyOptions | None:
@@ -44,79 +47,101 @@ def configured_options() -> CopyOptions | None:
     return CopyOptions(window=timedelta(days=days)) if days else None
 
 
+def shown_in_group(group: int | None) -> int | None:
+    """The id of the article a copy group is shown by (None: no such group)."""
+    if group is None:
+        return None
+    return Article.objects.filter(copy_group=group, is_copy=False).order_by("pk").values_list("pk", flat=True).first()
+
+
 def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | None:
     """Index one article's text and put it in the copy group of the text it copies, if any, in one
     transaction. Returns the id of the article shown for it (its own when it is shown), or None
     when there is no such article. ``options``: ``configured_options()`` when not given; with
     detection off, nothing is done and the article's own id is returned.
 
-    Idempotent. An article an editor placed stays where they put it; one that is shown for copies
-    of it stays with them; a copy whose text changed so that it no longer copies its group leaves it.
+    Idempotent. An article an editor placed stays where they put it; a copy stays in its group
+    while it still copies the article shown for it, and leaves it when its text changed so that
+    it no longer does; the article shown for a group stays with it.
     """
     options = options or configured_options()
     if options is None:
         return article_id if Article.objects.filter(pk=article_id).exists() else None
     with transaction.atomic():
         article = (Article.objects.select_for_update().filter(pk=article_id)
-                   .only("pk", "text", "published_at", "fetched_at", "copy_of_id", "copy_pinned").first())
+                   .only("pk", "text", "published_at", "fetched_at", "copy_group", "is_copy", "copy_pinned").first())
         if article is None:
             return None
         found = copies.fingerprint(article.text, options)
         when = article.published_at or article.fetched_at
         _index(article.pk, found, when)
-        current = article.copy_of_id
-        if article.copy_pinned or Article.objects.filter(copy_of=article.pk).exists():
-            return current or article.pk
-        if found is not None and current is not None and _still_copies(found, when, current, options):
-            return current  # it stays with the copies it was found among
+        current = article.copy_group
+        if current is not None and (article.copy_pinned or not article.is_copy):
+            return shown_in_group(current) or article.pk
+        if article.copy_pinned:
+            return article.pk  # an editor took it out of its group: it stands alone
+        shown = shown_in_group(current)
+        if found is not None and shown is not None and _still_copies(found, when, shown, options):
+            return shown
         match = None
         if found is not None:
             match = copies.find_copy(article.text, _DatabaseIndex(article.pk, when, options), options, found)
-        target = None
-        if match is not None:
-            target = Article.objects.filter(pk=match.id).values_list("copy_of_id", flat=True).first() or match.id
-        if target == current:
-            return current or article.pk
-        Article.objects.filter(pk=article.pk).update(copy_of=target)
-        if current is not None:
-            elect(current)
-        cacheversion.bump_after_commit()
-        return elect(target) if target is not None else article.pk
-
-
-def elect(article_id: int) -> int:
-    """Choose again the article shown for the copy group of ``article_id`` and point its members at
-    it; returns its id. Run after a member is published, unpublished or removed."""
-    with transaction.atomic():
-        head = Article.objects.filter(pk=article_id).values_list("copy_of_id", flat=True).first() or article_id
-        rows = Article.objects.select_for_update().filter(Q(pk=head) | Q(copy_of=head))
-        if rows.values("source_id").distinct().count() > 1:
-            group = list(_with_credit_fields(rows).order_by("pk"))
-        else:
-            # One outlet: no credits to weigh, so the text is not read.
-            group = list(rows.only("pk", "source_id", "copy_of_id", "copy_pinned", "is_published", "published_at",
-                                   "fetched_at").order_by("pk"))
-        if not group:
-            return article_id
-        shown = choose_shown(group)
-        others = [a.pk for a in group if a.pk != shown.pk and a.copy_of_id != shown.pk]
-        if others:
-            Article.objects.filter(pk__in=others).update(copy_of=shown.pk)
-        if shown.copy_of_id is not None:
-            Article.objects.filter(pk=shown.pk).update(copy_of=None)
-        if others or shown.copy_of_id is not None:
+        if match is None:
+            if current is None:
+                return article.pk
+            _leave(article.pk, current)
             cacheversion.bump_after_commit()
-        return shown.pk
+            return article.pk
+        target = _group_of(match.id)
+        if target == current:
+            return shown or article.pk
+        Article.objects.filter(pk=article.pk).update(copy_group=target, is_copy=True)
+        if current is not None:
+            _tidy(current)
+        cacheversion.bump_after_commit()
+        return elect(target, newcomer=article.pk)
+
+
+def elect(group: int, newcomer: int | None = None) -> int | None:
+    """Choose again the article shown for a copy group (a ``copy_group`` label); returns its id
+    (None: no such group). Run after a member joins, is published, unpublished or removed;
+    ``newcomer``: the one member that just joined, when that is all that changed."""
+    with transaction.atomic():
+        rows = Article.objects.select_for_update().filter(copy_group=group)
+        shown_rows = list(rows.filter(is_copy=False).only(*SHOWN_FIELDS).order_by("pk"))
+        current = shown_rows[0] if len(shown_rows) == 1 else None
+        if (newcomer is not None and current is not None and current.is_published and current.copy_pinned):
+            return current.pk  # an editor's choice stays whoever joins
+        if rows.exclude(source_id=Subquery(rows.values("source_id")[:1])).exists():
+            members = list(_with_credit_fields(rows).order_by("pk"))
+        elif newcomer is not None and current is not None and current.is_published:
+            # One outlet, one newcomer: nothing to weigh but the newcomer's date against the shown one's.
+            members = [current, *rows.filter(pk=newcomer).only(*SHOWN_FIELDS)]
+        else:
+            members = list(rows.only(*SHOWN_FIELDS).order_by("pk"))
+        if not members:
+            return None
+        if len(members) == 1 and newcomer is None:
+            Article.objects.filter(pk=members[0].pk).update(copy_group=None, is_copy=False)
+            return members[0].pk
+        chosen = choose_shown(members)
+        changed = rows.exclude(pk=chosen.pk).filter(is_copy=False).update(is_copy=True)
+        if chosen.is_copy:
+            Article.objects.filter(pk=chosen.pk).update(is_copy=False)
+        if changed or chosen.is_copy:
+            cacheversion.bump_after_commit()
+        return chosen.pk
 
 
 def choose_shown(group: Sequence[Article]) -> Article:
     """The article of a copy group to show: an editor's choice, else the one the others name as
     their original, else the earliest; a published one while there is one.
 
-    ``group``'s articles need ``source``, ``copy_of_id``, ``copy_pinned``, ``is_published``, the dates,
-    ``authors``, ``url``, ``canonical_url``, ``original_url`` and the ``head``/``tail`` of their text."""
+    ``group``'s articles need ``source_id``, ``is_copy``, ``copy_pinned``, ``is_published`` and the
+    dates; when they are of several outlets, also ``source``, ``authors``, ``url``,
+    ``canonical_url``, ``original_url`` and the ``head``/``tail`` of their text."""
     candidates = [a for a in group if a.is_published] or list(group)
-    chosen = [a for a in candidates if a.copy_pinned and a.copy_of_id is None]
+    chosen = [a for a in candidates if a.copy_pinned and not a.is_copy]
     if chosen:
         return min(chosen, key=_age)
     named = _named(group) if len({a.source_id for a in group}) > 1 else {}
@@ -132,20 +157,10 @@ def split_copies(article_ids: Iterable[int]) -> int:
     moved = 0
     with transaction.atomic():
         for pk in sorted(set(article_ids)):
-            row = Article.objects.select_for_update().filter(pk=pk).values_list("copy_of_id", flat=True)
-            if not row.exists():
-                continue
-            head = row.first()
-            followers = list(Article.objects.filter(copy_of=pk).values_list("pk", flat=True))
-            Article.objects.filter(pk=pk).update(copy_of=None, copy_pinned=True)
-            if followers:
-                # It was shown for the group: the rest stay together under another of them.
-                Article.objects.filter(pk__in=followers).update(copy_of=followers[0])
-                Article.objects.filter(pk=followers[0]).update(copy_of=None)
-                elect(followers[0])
-                moved += 1
-            elif head is not None:
-                elect(head)
+            group = Article.objects.select_for_update().filter(pk=pk).values_list("copy_group", flat=True).first()
+            Article.objects.filter(pk=pk).update(copy_group=None, is_copy=False, copy_pinned=True)
+            if group is not None:
+                _tidy(group)
                 moved += 1
         cacheversion.bump_after_commit()
     return moved
@@ -157,15 +172,17 @@ def group_as_copies(article_ids: Iterable[int], shown_id: int | None = None) -> 
     the shown article (None: no such articles)."""
     ids = set(article_ids) | ({shown_id} if shown_id else set())
     with transaction.atomic():
-        heads = set(Article.objects.filter(pk__in=ids).values_list(Coalesce("copy_of_id", "pk"), flat=True))
-        if not heads:
+        rows = list(Article.objects.filter(pk__in=ids).values_list("pk", "copy_group"))
+        if not rows:
             return None
-        group_q = Q(pk__in=heads) | Q(copy_of__in=heads)
-        everyone = list(Article.objects.select_for_update().filter(group_q).order_by("pk").values_list("pk", flat=True))
+        groups = {group for _, group in rows if group is not None}
+        members = Article.objects.select_for_update().filter(Q(pk__in=[pk for pk, _ in rows]) | Q(copy_group__in=groups))
+        everyone = list(members.order_by("pk").values_list("pk", flat=True))
+        label = min(groups) if groups else everyone[0]
         if shown_id not in everyone:
             shown_id = choose_shown(list(_with_credit_fields(Article.objects.filter(pk__in=everyone)))).pk
-        Article.objects.filter(pk__in=everyone).update(copy_of=shown_id, copy_pinned=True)
-        Article.objects.filter(pk=shown_id).update(copy_of=None)
+        Article.objects.filter(pk__in=everyone).update(copy_group=label, is_copy=True, copy_pinned=True)
+        Article.objects.filter(pk=shown_id).update(is_copy=False)
         gather_copies(shown_id)
         cacheversion.bump_after_commit()
         return shown_id
@@ -175,28 +192,51 @@ def show_for_copies(article_id: int) -> int | None:
     """An editor's choice: show this article for its copy group, and keep it shown. Returns the
     id of the article shown before (None: no such article)."""
     with transaction.atomic():
-        head = Article.objects.filter(pk=article_id).values_list(Coalesce("copy_of_id", "pk"), flat=True).first()
-        if head is None:
-            return None
-        group = Article.objects.select_for_update().filter(Q(pk=head) | Q(copy_of=head))
-        ids = list(group.order_by("pk").values_list("pk", flat=True))
-        Article.objects.filter(pk__in=ids).exclude(pk=article_id).update(copy_of=article_id, copy_pinned=False)
-        Article.objects.filter(pk=article_id).update(copy_of=None, copy_pinned=True)
+        group = Article.objects.filter(pk=article_id).values_list("copy_group", flat=True).first()
+        before = shown_in_group(group) if group is not None else article_id
+        if group is not None:
+            Article.objects.select_for_update().filter(copy_group=group).exclude(pk=article_id).update(
+                is_copy=True, copy_pinned=False)
+        Article.objects.filter(pk=article_id).update(is_copy=False, copy_pinned=True)
         cacheversion.bump_after_commit()
-        return head
+        return before
 
 
 def regroup_copies(options: CopyOptions | None = None) -> int:
     """Detect every article's copies again, oldest first, as if each had just been stored; returns
-    the number of articles shown (copy groups and articles with no copy). Editors' choices stay."""
+    the number of articles shown (copy groups and articles with no copy). Editors' choices stay:
+    the groups they made or chose the shown article of, and the articles they took out."""
     with transaction.atomic():
-        pinned_heads = set(Article.objects.filter(copy_pinned=True).values_list(Coalesce("copy_of_id", "pk"), flat=True))
-        Article.objects.filter(copy_pinned=False).exclude(copy_of__in=pinned_heads).update(copy_of=None)
-        for article_id in list(Article.objects.filter(copy_pinned=False).order_by(*OLDEST_FIRST)
-                               .values_list("pk", flat=True)):
+        kept = set(Article.objects.filter(copy_pinned=True, copy_group__isnull=False)
+                   .values_list("copy_group", flat=True))
+        Article.objects.filter(copy_pinned=False).exclude(copy_group__in=kept).update(copy_group=None, is_copy=False)
+        for group in kept:
+            elect(group)
+        for article_id in list(Article.objects.filter(copy_pinned=False).exclude(copy_group__in=kept)
+                               .order_by(*OLDEST_FIRST).values_list("pk", flat=True)):
             detect_copy(article_id, options)
         cacheversion.bump_after_commit()
-        return Article.objects.filter(copy_of__isnull=True).count()
+        return Article.objects.filter(is_copy=False).count()
+
+
+def _group_of(article_id: int) -> int:
+    """The copy group of an article, made for it when it has none."""
+    group = Article.objects.filter(pk=article_id).values_list("copy_group", flat=True).first()
+    if group is None:
+        Article.objects.filter(pk=article_id).update(copy_group=article_id, is_copy=False)
+        group = article_id
+    return group
+
+
+def _leave(article_id: int, group: int) -> None:
+    """Take an article out of its copy group, and tidy the group it leaves."""
+    Article.objects.filter(pk=article_id).update(copy_group=None, is_copy=False)
+    _tidy(group)
+
+
+def _tidy(group: int) -> None:
+    """A group left with one article is no group; one left without its shown article shows another."""
+    elect(group)
 
 
 class _DatabaseIndex:
@@ -214,9 +254,8 @@ class _DatabaseIndex:
                   .order_by("-shared", "article_id").values_list("article_id", flat=True)[:limit * GROUP_READ])
         ranked = list(ranked)
         # An article an editor took out of its group stands alone: nothing joins it by detection.
-        alone = Q(copy_pinned=True, copy_of__isnull=True) & ~Exists(Article.objects.filter(copy_of=OuterRef("pk")))
-        groups = dict(Article.objects.filter(pk__in=ranked).exclude(alone)
-                      .values_list("pk", Coalesce("copy_of_id", "pk")))
+        groups = dict(Article.objects.filter(pk__in=ranked).exclude(copy_pinned=True, copy_group__isnull=True)
+                      .values_list("pk", Coalesce("copy_group", "pk", output_field=BigIntegerField())))
         best, seen = [], set()
         for pk in ranked:
             if pk in groups and groups[pk] not in seen:
@@ -254,8 +293,8 @@ def _age(article: Article):
 def _with_credit_fields(queryset):
     """The columns ``choose_shown`` reads, with the start and end of each text."""
     return (queryset.select_related("source")
-            .only("pk", "source__id", "source__name", "source__homepage", "copy_of_id", "copy_pinned", "is_published",
-                  "published_at", "fetched_at", "authors", "url", "canonical_url", "original_url")
+            .only(*SHOWN_FIELDS, "source__id", "source__name", "source__homepage", "authors", "url", "canonical_url",
+                  "original_url")
             .annotate(head=Left("text", copies.HEAD_CHARS), tail=Right("text", copies.TAIL_CHARS)))
 
 
@@ -271,8 +310,9 @@ def _named(group: Sequence[Article]) -> dict[int, int]:
         if a.original_url:
             credited |= {k for k in others if _host(a.original_url) in hosts[k]}
         named_outlets[a.pk] = credited
-    return {a.pk: sum(a.source_id in named_outlets[b.pk] for b in group if b.source_id != a.source_id)
-            for a in group}
+    # An article's own outlet is never among those it names, so every count is of other outlets'.
+    votes = Counter(outlet for credited in named_outlets.values() for outlet in credited)
+    return {a.pk: votes[a.source_id] for a in group}
 
 
 def _host(url: str) -> str:

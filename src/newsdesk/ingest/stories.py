@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
     with transaction.atomic():
         article = (Article.objects.select_for_update().filter(pk=article_id)
                    .only("pk", "title", "text", "source_id", "credited_source_id", "published_at", "fetched_at",
-                         "story_id", "story_pinned", "story_features", "copy_of_id").first())
+                         "story_id", "story_pinned", "story_features", "copy_group").first())
         if article is None:
             return None
         found = cluster.features(article.title, article.text)
@@ -84,8 +84,9 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
 def _story_of_copies(article: Article) -> int | None:
     """The story most of the other articles of ``article``'s copy group are in (the oldest on a
     tie), or None when it has no copies in a story."""
-    head = article.copy_of_id or article.pk
-    sizes = list(Article.objects.filter(Q(pk=head) | Q(copy_of=head), story__isnull=False).exclude(pk=article.pk)
+    if article.copy_group is None:
+        return None
+    sizes = list(Article.objects.filter(copy_group=article.copy_group, story__isnull=False).exclude(pk=article.pk)
                  .values("story_id").annotate(n=Count("id")).values_list("story_id", "n"))
     return min(sizes, key=lambda row: (-row[1], row[0]))[0] if sizes else None
 
@@ -96,17 +97,17 @@ def gather_copies(article_id: int) -> int | None:
     its group rather than the group the newcomer. Articles an editor put in a story stay.
     ``article_id`` is any article of the copy group; returns the story's id."""
     with transaction.atomic():
-        head = Article.objects.filter(pk=article_id).values_list(Coalesce("copy_of_id", "pk"), flat=True).first()
-        if head is None:
+        label = Article.objects.filter(pk=article_id).values_list("copy_group", flat=True).first()
+        if label is None:
             return None
-        group = Article.objects.filter(Q(pk=head) | Q(copy_of=head), story__isnull=False)
+        group = Article.objects.filter(copy_group=label, story__isnull=False)
         sizes = list(group.values("story_id").annotate(n=Count("id")).values_list("story_id", "n"))
         if not sizes:
             return None
         target = min(sizes, key=lambda row: (-row[1], row[0]))[0]
         if len(sizes) == 1:
             return target
-        strays = (Article.objects.select_for_update().filter(Q(pk=head) | Q(copy_of=head), story_pinned=False)
+        strays = (Article.objects.select_for_update().filter(copy_group=label, story_pinned=False)
                   .exclude(story_id=target).only("pk", "title", "story_id").order_by("pk"))
         for article in strays:
             _move(article, target)
@@ -124,8 +125,10 @@ def regroup_stories(options: ClusterOptions | None = None) -> int:
         for article_id in list(Article.objects.filter(story_pinned=False).order_by(*OLDEST_FIRST)
                                .values_list("pk", flat=True)):
             assign_story(article_id, options)
-        for head in list(Article.objects.filter(copies__isnull=False).distinct().values_list("pk", flat=True)):
-            gather_copies(head)
+        firsts = (Article.objects.filter(copy_group__isnull=False).values("copy_group")
+                  .annotate(first=Min("pk")).values_list("first", flat=True))
+        for member in list(firsts):
+            gather_copies(member)
         cacheversion.bump_after_commit()
         return Story.objects.count()
 

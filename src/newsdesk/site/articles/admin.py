@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import BigIntegerField, Case, Count, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 
 from . import cacheversion
@@ -25,34 +25,39 @@ class CopiesFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "shown":
-            return queryset.filter(copy_of__isnull=True, copies__isnull=False).distinct()
+            return queryset.filter(copy_group__isnull=False, is_copy=False)
         if self.value() == "copy":
-            return queryset.filter(copy_of__isnull=False)
+            return queryset.filter(is_copy=True)
         if self.value() == "none":
-            return queryset.filter(copy_of__isnull=True, copies__isnull=True)
+            return queryset.filter(copy_group__isnull=True)
         return queryset
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = ("title", "source", "category", "published_at", "is_published", "copy_of")
+    list_display = ("title", "source", "category", "published_at", "is_published", "copies")
     list_filter = ("is_published", CopiesFilter, "category", "source")
     search_fields = ("title", "canonical_url")
     date_hierarchy = "published_at"
-    fields = ("title", "category", "is_published", "source", "story", "story_pinned", "copy_of", "copy_pinned",
+    fields = ("title", "category", "is_published", "source", "story", "story_pinned", "copies", "copy_pinned",
               "canonical_url", "url", "original_url", "published_at", "authors", "description", "lead_image_url",
               "extraction_notes", "fetched_at", "updated_at")
-    readonly_fields = ("source", "story", "story_pinned", "copy_of", "copy_pinned", "canonical_url", "url",
+    readonly_fields = ("source", "story", "story_pinned", "copies", "copy_pinned", "canonical_url", "url",
                        "original_url", "published_at", "authors", "description", "lead_image_url", "extraction_notes",
                        "fetched_at", "updated_at")
-    list_select_related = ("source", "category", "copy_of")
+    list_select_related = ("source", "category")
     actions = ["unpublish", "publish", "reextract", "group_together", "separate", "mark_copies", "show_for_copies",
                "split_copies"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("raw_page", "html", "text", "source__template",
-                                                   "copy_of__raw_page", "copy_of__html", "copy_of__text")
+        return super().get_queryset(request).defer("raw_page", "html", "text", "source__template")
+
+    @admin.display(description="copies")
+    def copies(self, article):
+        if article.copy_group is None:
+            return ""
+        return "a copy (shown by another)" if article.is_copy else "shown for its copies"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -81,7 +86,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
         shown = copies.group_as_copies(list(queryset.values_list("pk", flat=True)))
         if shown is not None:
-            count = Article.objects.filter(copy_of=shown).count()
+            count = Article.objects.filter(copy_group=Article.objects.get(pk=shown).copy_group, is_copy=True).count()
             title = Article.objects.filter(pk=shown).values_list("title", flat=True).first()
             self.message_user(request, f"\u201c{title}\u201d is now shown for {count} copies; detection will "
                               "leave them together.", messages.SUCCESS)
@@ -91,8 +96,8 @@ class ArticleAdmin(admin.ModelAdmin):
         from newsdesk.ingest import copies
 
         chosen = list(queryset.values_list("pk", flat=True))
-        heads = set(queryset.values_list(Coalesce("copy_of_id", "pk"), flat=True))
-        if len(chosen) != len(heads):
+        groups = set(queryset.values_list(Coalesce("copy_group", "pk", output_field=BigIntegerField()), flat=True))
+        if len(chosen) != len(groups):
             self.message_user(request, "Choose one article per copy group.", messages.ERROR)
             return
         for pk in chosen:
@@ -150,9 +155,10 @@ def _elect_groups(article_ids) -> None:
     """Choose again the article shown for each copy group these articles are in."""
     from newsdesk.ingest import copies
 
-    heads = set(Article.objects.filter(pk__in=article_ids).values_list(Coalesce("copy_of_id", "pk"), flat=True))
-    for head in sorted(heads):
-        copies.elect(head)
+    groups = set(Article.objects.filter(pk__in=article_ids, copy_group__isnull=False)
+                 .values_list("copy_group", flat=True))
+    for group in sorted(groups):
+        copies.elect(group)
 
 
 class CategoryForm(forms.ModelForm):

@@ -85,10 +85,11 @@ class Article(models.Model):
     # What story grouping compares (newsdesk.pipeline.cluster.Features), kept so that grouping a
     # new article does not read the text of every recent one.
     story_features = models.JSONField(null=True, blank=True, editable=False)
-    # Copies (newsdesk.ingest.copies): the article this one's text is a copy of, the one the site
-    # shows for all of them (NULL: it is shown itself); its members point straight at it.
-    copy_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
-                                verbose_name="copy of")
+    # Copies (newsdesk.ingest.copies): the copy group of articles holding one text (a label: the
+    # id of the article that started it; NULL when no copy of it was found), and whether this one
+    # is a copy that lists leave out, the group being shown by another of its articles.
+    copy_group = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
+    is_copy = models.BooleanField("copy shown by another article", default=False, editable=False)
     # Put in or out of a copy group, or made its shown article, by an editor: detection keeps it so.
     copy_pinned = models.BooleanField("copy group chosen by an editor", default=False)
     # The original's address on another site, when the page names one (rel=canonical): a copy
@@ -108,6 +109,8 @@ class Article(models.Model):
             models.Index(fields=["is_published", "-published_at"], name="article_latest"),
             models.Index(fields=["category", "-published_at"], name="article_category_latest"),
             models.Index(fields=["source", "-published_at"], name="article_source_latest"),
+            # The rows search leaves out for being copies.
+            models.Index(fields=["id"], condition=models.Q(is_copy=True), name="article_copies"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import (Case, DateTimeField, DurationField, ExpressionWrapper, F, IntegerField, QuerySet,
+from django.db.models import (Case, DateTimeField, DurationField, ExpressionWrapper, F, IntegerField, Q, QuerySet,
                               Subquery, Value, When, Window)
 from django.db.models.functions import Coalesce, RowNumber, Substr
 
@@ -31,7 +31,7 @@ def published() -> QuerySet[Article]:
 
 def shown() -> QuerySet[Article]:
     """The published articles that lists show: each copy group by one article."""
-    return published().filter(copy_of__isnull=True)
+    return published().filter(is_copy=False)
 
 
 def cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -86,7 +86,8 @@ def in_category(tree: CategoryTree, category) -> QuerySet[Article]:
 def from_source(source) -> QuerySet[Article]:
     """Published articles of one outlet: all it published, each text once (a copy of another of
     its own articles is left out, a copy of another outlet's article is listed)."""
-    return cards(published().filter(source=source).exclude(copy_of__source=source))
+    listed_here = Article.objects.filter(source=source, is_copy=False, copy_group__isnull=False).values("copy_group")
+    return cards(published().filter(source=source).filter(Q(is_copy=False) | ~Q(copy_group__in=listed_here)))
 
 
 def latest_by_root(tree: CategoryTree, per_section: int, exclude: list[int]) -> dict[int, list[Article]]:

@@ -46,24 +46,20 @@ def story_coverage(article, limit: int = MAX_COVERAGE) -> list:
     the article's own (one query, none when the article has no story yet)."""
     if article.story_id is None:
         return []
-    mates = queries.latest().filter(story_id=article.story_id).exclude(pk__in=[article.pk, copy_head(article)])
+    mates = queries.latest().filter(story_id=article.story_id).exclude(pk=article.pk)
+    if article.copy_group is not None:
+        mates = mates.exclude(copy_group=article.copy_group)
     return sorted(mates[:limit], key=lambda a: (a.date, a.pk))
-
-
-def copy_head(article) -> int:
-    """The id of the article shown for ``article``'s copy group (its own when it is shown)."""
-    return article.copy_of_id or article.pk
 
 
 def also_published(article) -> list:
     """The other published articles of ``article``'s copy group, the one shown for them first,
-    then oldest first (one query; none when ``article`` carries ``has_copies`` False and is no copy)."""
-    if article.copy_of_id is None and not getattr(article, "has_copies", True):
+    then oldest first (one query; none when it has no copies)."""
+    if article.copy_group is None:
         return []
-    head = copy_head(article)
-    group = (queries.published().filter(Q(pk=head) | Q(copy_of=head)).exclude(pk=article.pk)
+    group = (queries.published().filter(copy_group=article.copy_group).exclude(pk=article.pk)
              .select_related("source").defer(*queries.LIST_DEFER))
-    return sorted(group, key=lambda a: (a.pk != head, a.date, a.pk))
+    return sorted(group, key=lambda a: (a.is_copy, a.date, a.pk))
 
 
 def _choose(article, tree: CategoryTree) -> list:

@@ -99,7 +99,7 @@ class _SQLite:
     rank = f"bm25({searchindex.FTS_TABLE}, 4.0, 1.0)"
     # Copies are found through the article shown for them; both kinds of rows are indexed.
     hidden = ("rowid NOT IN (SELECT id FROM articles_article WHERE NOT is_published"
-              " UNION ALL SELECT id FROM articles_article WHERE copy_of_id IS NOT NULL)")
+              " UNION ALL SELECT id FROM articles_article WHERE is_copy)")
     # How many of the best matches are checked for recency when looking for similar articles.
     similar_pool = 200
 
@@ -147,7 +147,7 @@ class _Postgres:
 
     def count(self, terms: list[str], any_term: bool) -> int:
         rows = _fetch(f"""SELECT count(*) FROM articles_article a
-                          WHERE a.is_published AND a.copy_of_id IS NULL AND a.search_vector @@ to_tsquery('{self.config}', %s)""",
+                          WHERE a.is_published AND NOT a.is_copy AND a.search_vector @@ to_tsquery('{self.config}', %s)""",
                       [self.query(terms, any_term)])
         return rows[0][0]
 
@@ -159,7 +159,7 @@ class _Postgres:
             f"""SELECT ranked.id, ts_headline('{self.config}', left(a.text, 20000), ranked.q, %s)
                 FROM (SELECT a.id, ts_rank_cd(a.search_vector, q) AS score, q
                       FROM articles_article a, to_tsquery('{self.config}', %s) q
-                      WHERE a.is_published AND a.copy_of_id IS NULL AND a.search_vector @@ q
+                      WHERE a.is_published AND NOT a.is_copy AND a.search_vector @@ q
                       ORDER BY score DESC, a.id DESC LIMIT %s OFFSET %s) ranked
                 JOIN articles_article a ON a.id = ranked.id
                 ORDER BY ranked.score DESC, ranked.id DESC""",
@@ -169,7 +169,7 @@ class _Postgres:
     def similar(self, terms: list[str], exclude_id: int, since, limit: int) -> list[int]:
         rows = _fetch(
             f"""SELECT a.id FROM articles_article a, to_tsquery('{self.config}', %s) q
-                WHERE a.search_vector @@ q AND a.is_published AND a.copy_of_id IS NULL AND a.id <> %s
+                WHERE a.search_vector @@ q AND a.is_published AND NOT a.is_copy AND a.id <> %s
                   AND coalesce(a.published_at, a.fetched_at) >= %s
                 ORDER BY ts_rank(a.search_vector, q) DESC, a.id DESC LIMIT %s""",
             [self.query(terms, True), exclude_id, since, limit])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from newsdesk.site.sources.models import Source
@@ -29,24 +29,14 @@ def content_changed(sender, **kwargs) -> None:
     cacheversion.bump_after_commit()
 
 
-@receiver(pre_delete, sender=Article)
-def remember_copies(sender, instance, **kwargs) -> None:
-    """Note the copies an article is shown for, before the database forgets them."""
-    instance._copy_followers = list(Article.objects.filter(copy_of=instance.pk).order_by("pk")
-                                    .values_list("pk", flat=True))
-
-
 @receiver(post_delete, sender=Article)
-def keep_copies_together(sender, instance, **kwargs) -> None:
-    """The copies a deleted article was shown for stay one group, shown by another of them."""
-    followers = list(Article.objects.filter(pk__in=getattr(instance, "_copy_followers", ()))
-                     .order_by("pk").values_list("pk", flat=True))
-    if not followers:
+def keep_copies_shown(sender, instance, **kwargs) -> None:
+    """The copies of a deleted article stay one group, shown by another of them."""
+    if instance.copy_group is None:
         return
     from newsdesk.ingest import copies  # ingest imports the models: import it only when needed
 
-    Article.objects.filter(pk__in=followers[1:]).update(copy_of=followers[0])
-    copies.elect(followers[0])
+    copies.elect(instance.copy_group)
 
 
 @receiver(post_save, sender=Source)

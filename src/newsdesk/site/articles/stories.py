@@ -34,7 +34,7 @@ class _Fingerprint:
             lead = "" if "text" in article.get_deferred_fields() else article.text
         # Words as search reads them (letters and digits): "Storm_Halvard" still matches "Storm Halvard".
         opening = words((lead or "")[:OPENING_CHARS])
-        return cls(article.pk, getattr(article, "story_id", None), getattr(article, "copy_of_id", None) or article.pk,
+        return cls(article.pk, getattr(article, "story_id", None), getattr(article, "copy_group", None) or article.pk,
                    article.content_hash or "",
                    frozenset(words(article.title)), frozenset(trigrams(opening)))
 

@@ -6,7 +6,6 @@ import datetime
 from html import escape
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +31,6 @@ def _article_or_404(year: str, month: str, day: str, pk: str) -> Article:
     except ValueError:
         raise Http404("No such date.") from None
     article = (Article.objects.select_related("source", "category").defer("raw_page", "source__template")
-               .annotate(has_copies=Exists(Article.objects.filter(copy_of=OuterRef("pk"))))
                .filter(pk=int(pk), is_published=True).first())
     if article is None:
         raise Http404("No such article.")
@@ -99,7 +97,7 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
     lead = current.lead_image_url
     lead_in_body = bool(lead) and (lead in current.html or escape(lead) in current.html)
     publishers = related.also_published(current)
-    head = next((a for a in publishers if a.pk == current.copy_of_id), None)
+    head = next((a for a in publishers if not a.is_copy), None) if current.is_copy else None
     # A copy names the article shown for its group as the page to index; that one, like an
     # article with no copies, names the original at its outlet.
     canonical = request.build_absolute_uri(head.get_absolute_url()) if head else current.canonical_url

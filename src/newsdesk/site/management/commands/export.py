@@ -25,13 +25,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, since=None, **options):
         ensure_schema()
-        query = (Article.objects.select_related("source", "category", "copy_of")
-                 .defer("raw_page", "copy_of__raw_page", "copy_of__text", "copy_of__html").order_by("pk"))
+        query = Article.objects.select_related("source", "category").defer("raw_page").order_by("pk")
         if since:
             moment = parse_since(since)
             query = query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
+        shown = dict(Article.objects.filter(copy_group__isnull=False, is_copy=False)
+                     .values_list("copy_group", "canonical_url"))
         for article in query.iterator(chunk_size=500):
-            self.stdout.write(json.dumps(export_dict(article), ensure_ascii=False))
+            self.stdout.write(json.dumps(export_dict(article, shown), ensure_ascii=False))
 
 
 def parse_since(value: str) -> datetime:
@@ -48,7 +49,8 @@ def parse_since(value: str) -> datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
 
 
-def export_dict(article: Article) -> dict:
+def export_dict(article: Article, shown: dict[int, str] | None = None) -> dict:
+    """One article as exported; ``shown``: {copy group: canonical URL of the article shown for it}."""
     return {
         "title": article.title,
         "authors": article.authors,
@@ -63,5 +65,5 @@ def export_dict(article: Article) -> dict:
         "category": article.category.name if article.category else None,
         "fetched_at": article.fetched_at.isoformat(),
         # The canonical URL of the article shown for this one's text, when this one is a copy of it.
-        "copy_of": article.copy_of.canonical_url if article.copy_of_id else None,
+        "copy_of": (shown or {}).get(article.copy_group) if article.is_copy else None,
     }
