@@ -329,7 +329,8 @@ def main() -> None:
 
     lines = ["# Copy detection benchmark", "",
              f"`python bench/copies.py --articles {args.articles}`; {os.cpu_count()} CPU cores; "
-             f"shipped options: 4-word shingles, {shipped.bands} bands of {shipped.rows} MinHash rows, "
+             f"shipped options: 4-word shingles, {shipped.bands} bands of {shipped.rows} MinHash "
+             f"row{'s' if shipped.rows > 1 else ''}, "
              f"containment >= {shipped.containment}, size ratio >= {shipped.size_ratio}, window "
              f"{shipped.window.days} days.", "",
              "## Out of sample", "",
@@ -376,7 +377,8 @@ def main() -> None:
               "| run | articles | shown | pair precision | pair recall | store articles/s | median ms | p95 ms |",
               "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, result in (("copy detection on (7 days)", with_copies), ("off (NEWSDESK_COPY_WINDOW_DAYS=0)", without)):
-        lines.append(f"| {name} | {result['articles']} | {result['shown']} | {result['pair_precision']:.4f} | "
+        precision = f"{result['pair_precision']:.4f}" if result["pairs_grouped"] else "n/a (none grouped)"
+        lines.append(f"| {name} | {result['articles']} | {result['shown']} | {precision} | "
                      f"{result['pair_recall']:.4f} | {result['store_per_second']:.1f} | "
                      f"{result['store_median_ms']:.2f} | {result['store_p95_ms']:.2f} |")
     lines += ["", f"The store stage with copy detection: {cost:+.1%} time per article against the run without "
