@@ -36,10 +36,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from newsdesk.demo.syndication import COPY_KINDS, OTHER_KINDS, Case, cases, hash_index  # noqa: E402
 from newsdesk.pipeline import copies  # noqa: E402
 from newsdesk.pipeline.copies import CopyOptions, MemoryIndex  # noqa: E402
+
+from ingest import entries, setup_django, start_outlets  # noqa: E402  (bench/ingest.py)
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "extraction"
 TEXT_SETS = ("wcxb-dev-articles", "scrapinghub-dev")
@@ -201,32 +204,27 @@ def phase_store(articles: int) -> dict:
     """Fetch, extract and store the scaled demo one page at a time; store timed alone."""
     from django.conf import settings
 
-    from newsdesk.demo import DemoServer, load_outlets
     from newsdesk.ingest import services
     from newsdesk.ingest.demo import follow_outlets
     from newsdesk.ingest.fetching import make_fetcher
-    from newsdesk.pipeline import feeds
     from newsdesk.pipeline.extraction import ExtractOptions
     from newsdesk.site.articles.models import Article
 
-    base = sum(len(o.articles) for o in load_outlets())
-    scale = max(1, -(-articles // base))
-    server = DemoServer(host="127.0.0.1", port=0, scale=scale).start()
+    server = start_outlets(articles)
     store_s = []
     try:
         family = _families(server)
         with make_fetcher(min_host_delay=0.0, allow_private=True) as fetcher:
             sources = {s.name: s for s in follow_outlets(server, fetcher)}
-            for outlet, _base_url, feed_url in server.outlets:
-                response = fetcher.get(feed_url)
-                for entry in feeds.parse(response.content, response.url, response.content_type).entries:
-                    page = services.page_from_response(sources[outlet.name].pk, entry, fetcher.get(entry.url),
-                                                       ExtractOptions())
-                    if page is None:
-                        continue
-                    started = time.perf_counter()
-                    services.store_article(page)
-                    store_s.append(time.perf_counter() - started)
+            source_ids = {feed_url: sources[o.name].pk for o, _base, feed_url in server.outlets}
+            for feed_url, entry in list(entries(server, fetcher)):
+                page = services.page_from_response(source_ids[feed_url], entry, fetcher.get(entry.url),
+                                                   ExtractOptions())
+                if page is None:
+                    continue
+                started = time.perf_counter()
+                services.store_article(page)
+                store_s.append(time.perf_counter() - started)
     finally:
         server.stop()
     rows = list(Article.objects.values_list("pk", "canonical_url", "copy_group", "is_copy"))
@@ -293,13 +291,7 @@ def main() -> None:
     parser.add_argument("--phase", choices=["store"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.site.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
+        setup_django(os.environ["NEWSDESK_DATA_DIR"])
         print(json.dumps(phase_store(args.articles)))
         return
 

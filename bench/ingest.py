@@ -71,7 +71,8 @@ def phase_end_to_end(articles: int) -> dict:
             "per_second": stored / seconds, "failed": sum(r.failed for r in results), "peak_mb": peak_mb()}
 
 
-def _entries(server, fetcher):
+def entries(server, fetcher):
+    """(feed URL, entry) for every entry of every outlet's feed."""
     from newsdesk.pipeline import feeds
 
     for _outlet, _base, feed_url in server.outlets:
@@ -92,7 +93,7 @@ def phase_stages(articles: int) -> dict:
         with make_fetcher(min_host_delay=0.0, allow_private=True) as fetcher:
             sources = {s.name: s for s in follow_outlets(server, fetcher)}
             source_ids = {feed_url: sources[o.name].pk for o, _b, feed_url in server.outlets}
-            for feed_url, entry in list(_entries(server, fetcher)):
+            for feed_url, entry in list(entries(server, fetcher)):
                 t0 = time.perf_counter()
                 page_response = fetcher.get(entry.url)
                 t1 = time.perf_counter()
@@ -128,7 +129,7 @@ def phase_peer(articles: int) -> dict:
     urls = []
     try:
         with make_fetcher(min_host_delay=0.0, allow_private=True) as fetcher:
-            urls = [entry.url for _feed, entry in _entries(server, fetcher)]
+            urls = [entry.url for _feed, entry in entries(server, fetcher)]
         started = time.perf_counter()
         extracted = 0
         # trafilatura's own fetch_url refuses loopback addresses, so its pages come through httpx.

@@ -18,6 +18,7 @@ chosen on some originals and measured on the others.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ def cases(render: bool = False) -> list[Case]:
     """Every case, in a fixed order."""
     outlets = load_outlets()
     by_key = {f"{o.slug}/{a.slug}": (o, a) for o in outlets for a in o.articles}
-    text = _Texts(render)
+    text = functools.partial(_text, render)
     found: list[Case] = []
     originals = [(o, a) for o in outlets for a in o.articles if not a.copy_of]
     for outlet, article in originals:
@@ -120,18 +121,13 @@ def _quoting(report: DemoArticle, quoted: DemoArticle) -> DemoArticle:
                                                                                  + blocks[middle:]))
 
 
-class _Texts:
-    """The text of an article as a reader of its page would get it."""
+def _text(render: bool, outlet: Outlet, article: DemoArticle) -> str:
+    """The text of an article as a reader of its page would get it (see ``cases``)."""
+    if not render:
+        return article.body_text()
+    from newsdesk.pipeline import extract
 
-    def __init__(self, render: bool):
-        self.render = render
-
-    def __call__(self, outlet: Outlet, article: DemoArticle) -> str:
-        if not self.render:
-            return article.body_text()
-        from newsdesk.pipeline import extract
-
-        if article not in outlet.articles:
-            outlet = dataclasses.replace(outlet, articles=(article, *outlet.articles))
-        page = outlet.render_article(article)
-        return extract(page, url=f"http://127.0.0.1:8101/{outlet.slug}/{article.slug}/").text
+    if article not in outlet.articles:
+        outlet = dataclasses.replace(outlet, articles=(article, *outlet.articles))
+    page = outlet.render_article(article)
+    return extract(page, url=f"http://127.0.0.1:8101/{outlet.slug}/{article.slug}/").text

@@ -18,24 +18,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, F, Q, Subquery
+from django.db.models import BigIntegerField, Count, Q, Subquery
 from django.db.models.functions import Coalesce, Left, Right
 
 from newsdesk.pipeline import copies
 from newsdesk.pipeline.copies import CopyOptions, Fingerprint
+from newsdesk.pipeline.urls import same_site
 from newsdesk.site.articles import cacheversion
 from newsdesk.site.articles.models import Article, CopyKey
 
-from .stories import gather_copies
+from .stories import OLDEST_FIRST, gather_copies
 
 __all__ = ["choose_shown", "configured_options", "detect_copy", "elect", "group_as_copies", "regroup_copies",
            "show_for_copies", "shown_in_group", "split_copies"]
 
-OLDEST_FIRST = (F("published_at").asc(nulls_last=True), F("fetched_at").asc(), F("id").asc())
 GROUP_READ = 4  # rows read per candidate wanted, so that a big copy group does not crowd out the rest
 SHOWN_FIELDS = ("pk", "source_id", "copy_group", "is_copy", "copy_pinned", "is_published", "published_at",
                 "fetched_at")
@@ -89,7 +88,8 @@ def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | No
         if match is None:
             if current is None:
                 return article.pk
-            _leave(article.pk, current)
+            Article.objects.filter(pk=article.pk).update(copy_group=None, is_copy=False)
+            elect(current)  # the group it leaves shows another, or is no group with one article left
             cacheversion.bump_after_commit()
             return article.pk
         target = _group_of(match.id)
@@ -97,7 +97,7 @@ def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | No
             return shown or article.pk
         Article.objects.filter(pk=article.pk).update(copy_group=target, is_copy=True)
         if current is not None:
-            _tidy(current)
+            elect(current)
         cacheversion.bump_after_commit()
         return elect(target, newcomer=article.pk)
 
@@ -160,7 +160,7 @@ def split_copies(article_ids: Iterable[int]) -> int:
             group = Article.objects.select_for_update().filter(pk=pk).values_list("copy_group", flat=True).first()
             Article.objects.filter(pk=pk).update(copy_group=None, is_copy=False, copy_pinned=True)
             if group is not None:
-                _tidy(group)
+                elect(group)
                 moved += 1
         cacheversion.bump_after_commit()
     return moved
@@ -228,17 +228,6 @@ def _group_of(article_id: int) -> int:
     return group
 
 
-def _leave(article_id: int, group: int) -> None:
-    """Take an article out of its copy group, and tidy the group it leaves."""
-    Article.objects.filter(pk=article_id).update(copy_group=None, is_copy=False)
-    _tidy(group)
-
-
-def _tidy(group: int) -> None:
-    """A group left with one article is no group; one left without its shown article shows another."""
-    elect(group)
-
-
 class _DatabaseIndex:
     """``copies.CopyIndex`` over the ``CopyKey`` rows of the articles dated within the window."""
 
@@ -302,26 +291,18 @@ def _named(group: Sequence[Article]) -> dict[int, int]:
     """For each article of a copy group, how many articles of other outlets in it name it as their
     original: by its outlet's name in their byline or credit, or by a rel=canonical at its site."""
     outlets = {a.source_id: a.source.name for a in group}
-    hosts = {a.source_id: {_host(a.url), _host(a.canonical_url), _host(a.source.homepage)} - {""} for a in group}
+    addresses: dict[int, set[str]] = {}
+    for a in group:
+        addresses.setdefault(a.source_id, set()).update(u for u in (a.url, a.canonical_url, a.source.homepage) if u)
     named_outlets: dict[int, set[int]] = {}
     for a in group:
         others = {k: v for k, v in outlets.items() if k != a.source_id}
         credited = copies.credits(others, a.authors or [], f"{a.head}\n{a.tail}")
         if a.original_url:
-            credited |= {k for k in others if _host(a.original_url) in hosts[k]}
+            # The site test the store used to record it as another site's (urls.same_site).
+            credited |= {k for k in others if any(same_site(a.original_url, u) for u in addresses[k])}
         named_outlets[a.pk] = credited
     # An article's own outlet is never among those it names, so every count is of other outlets'.
     votes = Counter(outlet for credited in named_outlets.values() for outlet in credited)
     return {a.pk: votes[a.source_id] for a in group}
 
-
-def _host(url: str) -> str:
-    """The site of an address: its host and port, without "www."."""
-    parts = urlsplit(url or "")
-    host = (parts.hostname or "").removeprefix("www.")
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return f"{host}:{port}" if host and port and port != default else host

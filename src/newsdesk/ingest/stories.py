@@ -86,9 +86,17 @@ def _story_of_copies(article: Article) -> int | None:
     tie), or None when it has no copies in a story."""
     if article.copy_group is None:
         return None
-    sizes = list(Article.objects.filter(copy_group=article.copy_group, story__isnull=False).exclude(pk=article.pk)
-                 .values("story_id").annotate(n=Count("id")).values_list("story_id", "n"))
-    return min(sizes, key=lambda row: (-row[1], row[0]))[0] if sizes else None
+    return _story_sizes(Article.objects.filter(copy_group=article.copy_group).exclude(pk=article.pk))[0]
+
+
+def _story_sizes(articles) -> tuple[int | None, int]:
+    """The story most of ``articles`` are in (the oldest on a tie; None: none is in a story), and
+    how many stories they are in."""
+    sizes = list(articles.filter(story__isnull=False).values("story_id").annotate(n=Count("id"))
+                 .values_list("story_id", "n"))
+    if not sizes:
+        return None, 0
+    return min(sizes, key=lambda row: (-row[1], row[0]))[0], len(sizes)
 
 
 def gather_copies(article_id: int) -> int | None:
@@ -100,12 +108,8 @@ def gather_copies(article_id: int) -> int | None:
         label = Article.objects.filter(pk=article_id).values_list("copy_group", flat=True).first()
         if label is None:
             return None
-        group = Article.objects.filter(copy_group=label, story__isnull=False)
-        sizes = list(group.values("story_id").annotate(n=Count("id")).values_list("story_id", "n"))
-        if not sizes:
-            return None
-        target = min(sizes, key=lambda row: (-row[1], row[0]))[0]
-        if len(sizes) == 1:
+        target, stories_held = _story_sizes(Article.objects.filter(copy_group=label))
+        if stories_held <= 1:
             return target
         strays = (Article.objects.select_for_update().filter(copy_group=label, story_pinned=False)
                   .exclude(story_id=target).only("pk", "title", "story_id").order_by("pk"))

@@ -137,11 +137,17 @@ def compare(a: frozenset[str], b: frozenset[str]) -> tuple[float, float, float]:
 
 def is_copy(a: frozenset[str], b: frozenset[str], options: CopyOptions | None = None) -> bool:
     """Whether two texts' shingle sets are of one text."""
-    options = options or CopyOptions()
+    return _judge(a, b, options or CopyOptions()) is not None
+
+
+def _judge(a: frozenset[str], b: frozenset[str], options: CopyOptions) -> tuple[float, float] | None:
+    """(Jaccard similarity, containment) of two shingle sets that are of one text; None when they are not."""
     if min(len(a), len(b)) < options.min_shingles:
-        return False
-    _, containment, ratio = compare(a, b)
-    return containment >= options.containment and ratio >= options.size_ratio
+        return None
+    jaccard, containment, ratio = compare(a, b)
+    if containment >= options.containment and ratio >= options.size_ratio:
+        return jaccard, containment
+    return None
 
 
 def find_copy(text: str, index: CopyIndex, options: CopyOptions | None = None,
@@ -155,12 +161,9 @@ def find_copy(text: str, index: CopyIndex, options: CopyOptions | None = None,
         return None
     best: Match | None = None
     for candidate_id, candidate_text in index.candidates(found.keys, options.max_candidates):
-        theirs = shingles(candidate_text, options)
-        if not is_copy(found.shingles, theirs, options):
-            continue
-        jaccard, containment, _ = compare(found.shingles, theirs)
-        if best is None or (jaccard, containment) > (best.jaccard, best.containment):
-            best = Match(candidate_id, jaccard, containment)
+        judged = _judge(found.shingles, shingles(candidate_text, options), options)
+        if judged is not None and (best is None or judged > (best.jaccard, best.containment)):
+            best = Match(candidate_id, *judged)
     return best
 
 
