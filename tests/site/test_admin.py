@@ -22,8 +22,7 @@ def add_comment(article, n: int, status: str = Comment.PENDING) -> Comment:
                                  "/admin/sources/source/"])
 def test_admin_is_for_staff_only(client, db, url):
     assert client.get(url).status_code == 302
-    User.objects.create_user("reader", password="pw-reader-123")
-    client.login(username="reader", password="pw-reader-123")
+    client.force_login(User.objects.create_user("reader", password="pw-reader-123"))
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 

@@ -32,6 +32,13 @@ def _non_negative(value: str) -> int:
     return number
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"must be 1 or more, not {number}")
+    return number
+
+
 def _choice(*choices: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in choices:
@@ -85,6 +92,16 @@ SETTINGS: tuple[Setting, ...] = (
             "headers (comment rate limits count readers, not the proxy). Unset: those headers are dropped."),
     Setting("NEWSDESK_TRUSTED_PROXY_COUNT", "1",
             "Proxies in front of newsdesk that append to X-Forwarded-For (with `NEWSDESK_TRUSTED_PROXY`).", int),
+    Setting("NEWSDESK_LOGIN_ATTEMPTS", "5",
+            "Failed admin logins allowed from one address, and for one account, before further tries "
+            "are refused for `NEWSDESK_LOGIN_LOCKOUT_MINUTES`. 0: no limit.", _non_negative),
+    Setting("NEWSDESK_LOGIN_LOCKOUT_MINUTES", "15",
+            "Minutes an address or account stays locked out after too many failed logins "
+            "(each further failure restarts the wait).", _positive),
+    Setting("NEWSDESK_HSTS_SECONDS", "31536000",
+            "Strict-Transport-Security max-age sent on requests that arrived over https (directly or "
+            "through `NEWSDESK_TRUSTED_PROXY`); cookies on those responses are marked Secure. 0: no HSTS.",
+            _non_negative),
     Setting("NEWSDESK_COMMENT_MODERATION", "hold-all",
             "Reader comments: `hold-all` (every comment waits for approval), `hold-first` "
             "(first-time commenters wait) or `publish`.", _choice("hold-all", "hold-first", "publish")),
@@ -113,6 +130,18 @@ def secret_key_from(data_dir: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def trusted_origins(allowed_hosts: list[str]) -> list[str]:
+    """CSRF trusted origins for the site's own host names, over http and https: `.example.org`
+    (a domain and its subdomains) gives `https://*.example.org`; `*` gives none."""
+    origins = []
+    for host in allowed_hosts:
+        if host == "*" or not host:
+            continue
+        name = "*" + host if host.startswith(".") else host
+        origins += [f"https://{name}", f"http://{name}"]
+    return origins
 
 
 def markdown_table() -> str:

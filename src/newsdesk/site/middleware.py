@@ -1,4 +1,5 @@
-"""Security headers that Django 5.2 does not set by itself: the Content Security Policy."""
+"""Security middleware: the Content Security Policy (which Django 5.2 does not set by itself),
+Secure cookies over https, and the client address that login throttling counts."""
 
 from __future__ import annotations
 
@@ -29,3 +30,27 @@ class ContentSecurityPolicyMiddleware:
             policy = next((p for prefix, p in self.overrides if request.path.startswith(prefix)), self.default)
             response["Content-Security-Policy"] = policy
         return response
+
+
+class SecureCookiesMiddleware:
+    """Marks every cookie Secure on responses to requests that arrived over https.
+
+    Behind the trusted proxy ``request.is_secure()`` follows its X-Forwarded-Proto, so the same
+    installation answers plain http on 127.0.0.1 and sets Secure cookies for its public https name.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.is_secure():
+            for morsel in response.cookies.values():
+                morsel["secure"] = True
+        return response
+
+
+def client_address(request) -> str | None:
+    """The reader's address as django-axes counts it: REMOTE_ADDR, which waitress sets from
+    X-Forwarded-For only for requests through ``NEWSDESK_TRUSTED_PROXY``."""
+    return request.META.get("REMOTE_ADDR") or None

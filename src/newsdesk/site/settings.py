@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,11 +47,14 @@ INSTALLED_APPS = [
     "newsdesk.site.sources",
     "newsdesk.site.articles",
     "newsdesk.site.comments",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "newsdesk.site.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before the middleware that set cookies, so that it sees their cookies on the way out.
+    "newsdesk.site.middleware.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsdesk.site.urls"
@@ -147,6 +153,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# HSTS is sent only on requests that arrived over https (directly, or as the trusted proxy's
+# X-Forwarded-Proto says); SecureCookiesMiddleware marks those responses' cookies Secure.
+SECURE_HSTS_SECONDS = int(_env["NEWSDESK_HSTS_SECONDS"])  # type: ignore[call-overload]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+# Forms posted from the site's own names over http or https pass the CSRF origin check, also when
+# a proxy in front terminates TLS.
+CSRF_TRUSTED_ORIGINS = config.trusted_origins(ALLOWED_HOSTS)
+
+# Admin logins: django-axes counts failures per address and, separately, per account; the address
+# is REMOTE_ADDR, which waitress takes from X-Forwarded-For only for the trusted proxy.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = int(_env["NEWSDESK_LOGIN_ATTEMPTS"]) > 0  # type: ignore[call-overload]
+AXES_FAILURE_LIMIT = max(1, int(_env["NEWSDESK_LOGIN_ATTEMPTS"]))  # type: ignore[call-overload]
+AXES_COOLOFF_TIME = timedelta(minutes=int(_env["NEWSDESK_LOGIN_LOCKOUT_MINUTES"]))  # type: ignore[call-overload]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsdesk.site.middleware.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
