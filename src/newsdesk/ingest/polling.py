@@ -21,6 +21,7 @@ from newsdesk.pipeline.urls import canonicalize, choose_canonical
 from newsdesk.site.articles.models import ArticleURL
 from newsdesk.site.sources.models import Feed, Source
 
+from . import retention
 from .store import NEW, UPDATED, Page, entry_stamp, store_article
 from .templates import extract_options_for, refresh_template
 
@@ -153,12 +154,21 @@ def _read_feed(source: Source, feed: Feed, fetcher: Fetcher) -> list[FeedEntry]:
 
 
 def _unchanged(entries: list[FeedEntry]) -> set[str]:
-    """URLs of entries already stored whose feed does not say they changed."""
+    """URLs of entries not to fetch: stored ones whose feed does not say they changed, and those
+    retention deleted or would delete (dated before its cut-off)."""
     urls = [canonicalize(entry.url) for entry in entries]
     stamps: dict[str, str] = {}
     for start in range(0, len(urls), 500):  # bounded IN lists, for SQLite's variable limit
         stamps.update(ArticleURL.objects.filter(url__in=urls[start:start + 500]).values_list("url", "entry_stamp"))
-    return {entry.url for entry, url in zip(entries, urls) if stamps.get(url) == entry_stamp(entry)}
+    gone = retention.pruned(urls)
+    cutoff = retention.RetentionOptions.from_settings().article_cutoff()
+
+    def expired(entry: FeedEntry) -> bool:
+        when = entry.published or entry.updated
+        return cutoff is not None and when is not None and when < cutoff
+
+    return {entry.url for entry, url in zip(entries, urls)
+            if stamps.get(url) == entry_stamp(entry) or url in gone or expired(entry)}
 
 
 def _process_entries(source: Source, entries: list[FeedEntry], fetcher: Fetcher,

@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import close_old_connections, connections
 
 from newsdesk.pipeline.fetch import Fetcher
 
-from . import tasks
+from . import retention, tasks
 from .polling import due_sources
 
 log = logging.getLogger("newsdesk.scheduler")
 
 
 class Scheduler:
-    """Polls due sources every ``tick`` seconds with up to ``workers`` sources at once.
+    """Polls due sources every ``tick`` seconds with up to ``workers`` sources at once, and runs
+    retention (``retention.prune``) when it starts and every ``prune_every`` seconds.
 
     A source being polled is not submitted again until its poll ends. ``stop()`` lets running
     polls finish their current page and joins the threads.
     """
 
-    def __init__(self, fetcher: Fetcher, *, workers: int = 4, tick: float = 15.0):
+    def __init__(self, fetcher: Fetcher, *, workers: int = 4, tick: float = 15.0, prune_every: float = 3600.0):
         self.fetcher = fetcher
         self.tick = tick
+        self.prune_every = prune_every
+        self._next_prune = 0.0
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll")
         self._running: dict[int, Future] = {}
         self._stop = threading.Event()
@@ -59,10 +63,20 @@ class Scheduler:
             # Polls are minutes apart: no connection is kept open between them, nor after stop().
             connections.close_all()
 
+    def prune_if_due(self) -> bool:
+        """Run retention when its hour has come; returns whether it ran."""
+        now = time.monotonic()
+        if now < self._next_prune:
+            return False
+        self._next_prune = now + self.prune_every
+        retention.prune()
+        return True
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 self.run_once()
+                self.prune_if_due()
             except Exception:
                 log.exception("scheduler tick failed")
             finally:

@@ -125,7 +125,7 @@ def regroup_stories(options: ClusterOptions | None = None) -> int:
     with transaction.atomic():
         Article.objects.filter(story__isnull=False, story_pinned=False).update(story=None)
         Story.objects.exclude(articles__story_pinned=True).delete()
-        _recount(set(Story.objects.values_list("pk", flat=True)))
+        recount(set(Story.objects.values_list("pk", flat=True)))
         for article_id in list(Article.objects.filter(story_pinned=False).order_by(*OLDEST_FIRST)
                                .values_list("pk", flat=True)):
             assign_story(article_id, options)
@@ -151,7 +151,7 @@ def group_together(article_ids: list[int]) -> int | None:
         else:
             target = Story.objects.create(title=rows[0][2][:500]).pk
         Article.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(story_id=target, story_pinned=True)
-        _recount({target} | set(sizes))
+        recount({target} | set(sizes))
         cacheversion.bump_after_commit()
         return target
 
@@ -171,7 +171,7 @@ def separate(article_ids: list[int]) -> int:
                 moved += shared
             else:
                 Article.objects.filter(pk=pk).update(story_pinned=True)
-        _recount(changed - {None})
+        recount(changed - {None})
         cacheversion.bump_after_commit()
         return moved
 
@@ -357,7 +357,7 @@ def _move(article: Article, target) -> int:
     if target == current:
         return current
     Article.objects.filter(pk=article.pk).update(story_id=target)
-    _recount({current, target} - {None})
+    recount({current, target} - {None})
     cacheversion.bump_after_commit()
     return target
 
@@ -373,7 +373,7 @@ def _story_of(article_id: int) -> int | None:
     return story.pk
 
 
-def _recount(story_ids: set[int]) -> None:
+def recount(story_ids: set[int]) -> None:
     """Each story's article count and first title again; a story left empty is deleted."""
     for story_id in sorted(story_ids):  # one order in every transaction, so none waits in a circle
         members = Article.objects.filter(story_id=story_id)

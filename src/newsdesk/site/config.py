@@ -92,6 +92,18 @@ SETTINGS: tuple[Setting, ...] = (
             "headers (comment rate limits count readers, not the proxy). Unset: those headers are dropped."),
     Setting("NEWSDESK_TRUSTED_PROXY_COUNT", "1",
             "Proxies in front of newsdesk that append to X-Forwarded-For (with `NEWSDESK_TRUSTED_PROXY`).", int),
+    Setting("NEWSDESK_KEEP_ARTICLES_DAYS", "0",
+            "Days an article is kept after its publication date; older ones are deleted by `newsdesk prune` "
+            "and hourly by `newsdesk run`, and feed entries older than that are not fetched. 0: forever.",
+            _non_negative),
+    Setting("NEWSDESK_KEEP_RAW_PAGES_DAYS", "90",
+            "Days the page as fetched is stored with its article (for re-extraction and learning an outlet's "
+            "template); the article itself stays. 0: forever.", _non_negative),
+    Setting("NEWSDESK_KEEP_DISCUSSED", "true",
+            "Keep articles with an approved reader comment whatever their age.", _bool),
+    Setting("NEWSDESK_KEEP_EDITED", "true",
+            "Keep articles an editor worked on (edited in the admin, or a story or copy group chosen for it) "
+            "whatever their age.", _bool),
     Setting("NEWSDESK_LOGIN_ATTEMPTS", "5",
             "Failed admin logins allowed from one address, and for one account, before further tries "
             "are refused for `NEWSDESK_LOGIN_LOCKOUT_MINUTES`. 0: no limit.", _non_negative),

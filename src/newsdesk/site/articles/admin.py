@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import BigIntegerField, Case, Count, IntegerField, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from . import cacheversion
 from .models import Article, Banner, Category, Story
@@ -42,10 +43,10 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     fields = ("title", "category", "is_published", "source", "story", "story_pinned", "copies", "copy_pinned",
               "canonical_url", "url", "original_url", "published_at", "authors", "description", "lead_image_url",
-              "extraction_notes", "fetched_at", "updated_at")
+              "extraction_notes", "fetched_at", "updated_at", "edited_at")
     readonly_fields = ("source", "story", "story_pinned", "copies", "copy_pinned", "canonical_url", "url",
                        "original_url", "published_at", "authors", "description", "lead_image_url", "extraction_notes",
-                       "fetched_at", "updated_at")
+                       "fetched_at", "updated_at", "edited_at")
     list_select_related = ("source", "category")
     actions = ["unpublish", "publish", "reextract", "group_together", "separate", "mark_copies", "show_for_copies",
                "split_copies"]
@@ -60,6 +61,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return "a copy (shown by another)" if article.is_copy else "shown for its copies"
 
     def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            obj.edited_at = timezone.now()  # an editor's work: retention keeps it (NEWSDESK_KEEP_EDITED)
         super().save_model(request, obj, form, change)
         if "is_published" in form.changed_data:
             _elect_groups([obj.pk])  # a hidden article is not shown for its copies

@@ -102,6 +102,8 @@ class Article(models.Model):
 
     fetched_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When an editor last changed it in the admin; retention keeps such articles (NEWSDESK_KEEP_EDITED).
+    edited_at = models.DateTimeField("edited by an editor", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -193,6 +195,17 @@ class ArticleURL(models.Model):
     url = models.URLField(max_length=2000, unique=True)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="known_urls")
     entry_stamp = models.CharField(max_length=100, blank=True)  # the feed entry's updated/published time
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class PrunedURL(models.Model):
+    """The address of an article that retention deleted, so that a feed or sitemap still listing it
+    does not bring it back."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    pruned_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.url
