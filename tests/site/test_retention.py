@@ -139,3 +139,15 @@ def test_the_scheduler_of_newsdesk_run_prunes_on_schedule(aged_committed, fetche
 @pytest.fixture
 def aged_committed(transactional_db, request):
     return request.getfixturevalue("aged")
+
+
+def test_an_article_edited_in_the_admin_is_kept(aged, admin_client):
+    old = aged["old"]
+    response = admin_client.post(f"/admin/articles/article/{old.pk}/change/",
+                                 {"title": "The old report, corrected", "category": old.category_id,
+                                  "is_published": "on"})
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.edited_at is not None
+    prune(RetentionOptions(article_days=30))
+    assert "The old report, corrected" in titles() and "The ancient report" not in titles()
