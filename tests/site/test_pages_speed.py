@@ -18,9 +18,10 @@ pytestmark = pytest.mark.django_db
 
 # The most each page may take with an empty cache: category tree, banner, lists, counts,
 # and on the article page the article, Check Also (search, articles, fallback) and comments.
-# The article page reads the most: the article, its comments, Check Also and its story's other
-# outlets (that one only when the article belongs to a story).
-BUDGET = {"home": 4, "category": 4, "outlet": 5, "latest": 4, "article": 7, "search": 6}
+# The article page reads the most: the article, its comments, Check Also, its people,
+# organisations and places, and its story's other outlets (that one only when the article
+# belongs to a story).
+BUDGET = {"home": 4, "category": 4, "outlet": 5, "latest": 4, "article": 8, "search": 6}
 
 
 def urls(newsroom) -> dict[str, str]:

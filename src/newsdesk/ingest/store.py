@@ -6,13 +6,12 @@ import hashlib
 import logging
 import operator
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from urllib.parse import urljoin
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,8 +21,7 @@ from newsdesk.pipeline.urls import canonicalize, is_http_url, same_site
 from newsdesk.site.articles.models import Article, ArticleURL, Category
 from newsdesk.site.sources.models import Source
 
-from .copies import detect_copy
-from .stories import assign_story
+from . import stages
 
 log = logging.getLogger("newsdesk.ingest")
 
@@ -150,8 +148,9 @@ def _original_url(page: Page) -> str:
 
 
 def store_article(page: Page) -> tuple[str, int]:
-    """Store one extracted page in one transaction, then group a new or changed article into its
-    story and its copy group; returns (NEW/UPDATED/UNCHANGED, article id).
+    """Store one extracted page in one transaction, then run the stages that follow on a new or
+    changed article (``stages.AFTER_STORE``: its copy group, its entities, its story); returns
+    (NEW/UPDATED/UNCHANGED, article id).
 
     Idempotent: storing the same page twice changes nothing the second time. A changed article is
     updated in place, keeping its id, URL and comments.
@@ -167,26 +166,9 @@ def store_article(page: Page) -> tuple[str, int]:
             if attempt:
                 raise
     if outcome != UNCHANGED:
-        # Each its own transaction: the story and the copy group are derived, the article is stored.
-        # Copies first: a copy joins the story of its copies.
-        _retried(detect_copy, article_id)
-        assign_story(article_id)
+        # Each its own transaction: copies, entities and the story are derived, the article is stored.
+        stages.after_store(article_id)
     return outcome, article_id
-
-
-DERIVED_ATTEMPTS = 3
-
-
-def _retried(step, article_id: int):
-    """Run a derived step, again when two writers locked each other's rows (PostgreSQL ends one
-    of them with a deadlock error) or SQLite was busy: the step is idempotent."""
-    for attempt in range(DERIVED_ATTEMPTS):
-        try:
-            return step(article_id)
-        except OperationalError:
-            if attempt == DERIVED_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
 
 
 def _store(page: Page) -> tuple[str, int]:

@@ -92,6 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
             "headers (comment rate limits count readers, not the proxy). Unset: those headers are dropped."),
     Setting("NEWSDESK_TRUSTED_PROXY_COUNT", "1",
             "Proxies in front of newsdesk that append to X-Forwarded-For (with `NEWSDESK_TRUSTED_PROXY`).", int),
+    Setting("NEWSDESK_ENTITIES", "true",
+            "Find the people, organisations and places each new article names (English text), and put the "
+            "places on the map. `newsdesk enrich` runs it again over stored articles.", _bool),
     Setting("NEWSDESK_KEEP_ARTICLES_DAYS", "0",
             "Days an article is kept after its publication date; older ones are deleted by `newsdesk prune` "
             "and hourly by `newsdesk run`, and feed entries older than that are not fetched. 0: forever.",

@@ -31,6 +31,7 @@ NEWSDESK = {
     "TRUSTED_PROXY": _env["NEWSDESK_TRUSTED_PROXY"],
     "TRUSTED_PROXY_COUNT": _env["NEWSDESK_TRUSTED_PROXY_COUNT"],
     "COPY_WINDOW_DAYS": _env["NEWSDESK_COPY_WINDOW_DAYS"],
+    "ENTITIES": _env["NEWSDESK_ENTITIES"],
     "KEEP_ARTICLES_DAYS": _env["NEWSDESK_KEEP_ARTICLES_DAYS"],
     "KEEP_RAW_PAGES_DAYS": _env["NEWSDESK_KEEP_RAW_PAGES_DAYS"],
     "KEEP_DISCUSSED": _env["NEWSDESK_KEEP_DISCUSSED"],
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "newsdesk.site.sources",
     "newsdesk.site.articles",
     "newsdesk.site.comments",
+    "newsdesk.site.entities",
     "axes",
 ]
 

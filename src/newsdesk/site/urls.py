@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path, re_path
 
-from newsdesk.site.views import article, feeds, home, listing, robots, search, sitemaps
+from newsdesk.site.views import article, entities, feeds, home, listing, robots, search, sitemaps
 from newsdesk.site.views.pagecache import cached_page
 
 handler500 = "newsdesk.site.views.errors.server_error"
@@ -23,6 +23,14 @@ urlpatterns = [
     path("feed.json", cached_page()(feeds.LatestJSONFeed()), name="feed-json"),
     path("sitemap.xml", cached_page()(sitemaps.index), name="sitemap"),
     path("sitemap-<slug:section>.xml", cached_page("p")(sitemaps.section), name="sitemap-section"),
+    path("map/", entities.news_map, name="map"),
+    path("map.geojson", entities.map_geojson, name="map-geojson"),
+    *[route for kind in ("person", "organisation", "place") for route in (
+        path(f"{kind}/<slug:slug>/", entities.entity_page(kind), name=f"entity-{kind}"),
+        path(f"{kind}/<slug:slug>/feed/", cached_page()(entities.entity_feeds(kind)[0]), name=f"entity-{kind}-feed"),
+        path(f"{kind}/<slug:slug>/feed/atom/", cached_page()(entities.entity_feeds(kind)[1]),
+             name=f"entity-{kind}-feed-atom"),
+    )],
     path("robots.txt", robots.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,7 @@ from newsdesk.site.comments import actions
 from newsdesk.site.comments.forms import CommentForm
 from newsdesk.site.comments.models import Comment
 from newsdesk.site.context_processors import category_tree
+from newsdesk.site.entities import queries as entity_queries
 
 from .pagecache import cached_page, fill_slots, slots
 
@@ -111,6 +112,7 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
         "related": related.check_also(current, tree),
         "coverage": related.story_coverage(current),
         "also_published": publishers,
+        "entities": entity_queries.of_article(current),
         "copy_head": head,
         "canonical": canonical,
         "threads": threads,

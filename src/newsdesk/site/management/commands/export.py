@@ -6,15 +6,16 @@ import json
 from datetime import datetime, time, timezone as dt_timezone
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from newsdesk.site.articles.models import Article
+from newsdesk.site.entities.models import Entity, Mention
 from newsdesk.site.management.base import ensure_schema
 
 FIELDS = ("title", "authors", "date", "language", "canonical_url", "text", "html", "images", "source", "url",
-          "category", "fetched_at", "copy_of")
+          "category", "fetched_at", "copy_of", "entities", "places")
 
 
 class Command(BaseCommand):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, since=None, **options):
         ensure_schema()
-        query = Article.objects.select_related("source", "category").defer("raw_page").order_by("pk")
+        query = (Article.objects.select_related("source", "category").defer("raw_page").order_by("pk")
+                 .prefetch_related(Prefetch("mentions", queryset=Mention.objects.select_related("entity")
+                                            .order_by("start"))))
         if since:
             moment = parse_since(since)
             query = query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
@@ -66,4 +69,20 @@ def export_dict(article: Article, shown: dict[int, str] | None = None) -> dict:
         "fetched_at": article.fetched_at.isoformat(),
         # The canonical URL of the article shown for this one's text, when this one is a copy of it.
         "copy_of": (shown or {}).get(article.copy_group) if article.is_copy else None,
+        **named(article),
     }
+
+
+def named(article: Article) -> dict[str, list[dict]]:
+    """The article's people and organisations (``entities``) and places, each once, in text order."""
+    entities, places, seen = [], [], set()
+    for mention in article.mentions.all():
+        entity = mention.entity
+        if entity.pk in seen:
+            continue
+        seen.add(entity.pk)
+        if entity.kind == Entity.PLACE:
+            places.append({"name": entity.name, "lat": entity.lat, "lon": entity.lon, "country": entity.country})
+        else:
+            entities.append({"name": entity.name, "kind": entity.kind})
+    return {"entities": entities, "places": places}

@@ -1,0 +1,148 @@
+"""Enrichment: the people, organisations and places an article names, stored as mentions.
+
+Run after an article is stored (``newsdesk.ingest.stages``) and by ``newsdesk enrich``. The spaCy
+model and the gazetteer are loaded once per process, on first use, and shared by its threads.
+What an editor did stays: a corrected entity keeps its name and place, and a merged or corrected
+entity's old key (``EntityAlias``) leads new mentions to where the editor put them.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils.text import slugify
+
+from newsdesk.pipeline import entities as entity_stage
+from newsdesk.pipeline import places as place_stage
+from newsdesk.site.articles.models import Article
+from newsdesk.site.entities.models import Entity, EntityAlias, Mention
+
+# Mentions stored per article: the names an article repeats most are what it is about.
+MAX_MENTIONS = 200
+
+
+@dataclass(frozen=True)
+class Models:
+    nlp: object
+    gazetteer: place_stage.Gazetteer
+
+
+_models: Models | None = None
+_lock = threading.Lock()
+
+
+def models() -> Models:
+    """The process's spaCy model and gazetteer, loaded on first use."""
+    global _models
+    with _lock:
+        if _models is None:
+            _models = Models(nlp=entity_stage.load_model(), gazetteer=place_stage.Gazetteer.load())
+        return _models
+
+
+def enrich_article(article_id: int, loaded: Models | None = None) -> int:
+    """Find the article's entities and store its mentions in one transaction, replacing earlier
+    ones; returns how many mentions it has. An article gone meanwhile has none."""
+    row = (Article.objects.filter(pk=article_id).select_related("source")
+           .values_list("title", "text", "source__homepage", "language").first())
+    if row is None:
+        return 0
+    title, text, homepage, language = row
+    if language and not language.lower().startswith("en"):
+        found = place_stage.Geoparse(places=(), entities=())  # the model reads English
+    else:
+        loaded = loaded or models()
+        found = place_stage.geoparse(f"{title}\n\n{text}", loaded.nlp, loaded.gazetteer,
+                                     place_stage.PlaceOptions())
+    offset = len(title) + 2
+    mentions = _mentions(found)[:MAX_MENTIONS]
+    with transaction.atomic():
+        before = set(Mention.objects.filter(article_id=article_id).values_list("entity_id", flat=True))
+        Mention.objects.filter(article_id=article_id).delete()
+        rows = []
+        for kind, key, name, place, start, end, surface in mentions:
+            entity = _entity(kind, key, name, place)
+            # Offsets into the article's text; a name in the title has a negative start.
+            rows.append(Mention(article_id=article_id, entity=entity, start=max(0, start - offset),
+                                end=max(0, end - offset), text=surface[:300]))
+        Mention.objects.bulk_create(_unique(rows), ignore_conflicts=True)
+        _recount(before | {m.entity_id for m in rows})
+    return len(rows)
+
+
+def _mentions(found: place_stage.Geoparse) -> list[tuple]:
+    """(kind, key, name, gazetteer entry or None, start, end, surface text) for every name found."""
+    resolved = {(p.start, p.end): p.entry for p in found.places if p.entry is not None}
+    out = []
+    for entity in found.entities:
+        entry = resolved.get((entity.start, entity.end))
+        if entity.kind == "place":
+            if entry is None:
+                continue  # a place newsdesk cannot put on the map is not listed as one
+            out.append((Entity.PLACE, f"geo:{entry.geonameid}", entry.name, entry, entity.start, entity.end,
+                        entity.text))
+        elif entity.kind in (Entity.PERSON, Entity.ORGANISATION):
+            name = " ".join(entity.text.split())
+            if len(name) < 2:
+                continue
+            out.append((entity.kind, name_key(name), name, None, entity.start, entity.end, entity.text))
+    return out
+
+
+def name_key(name: str) -> str:
+    """A person's or organisation's key: its name without accents, case or punctuation."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
+    return " ".join("".join(c if c.isalnum() else " " for c in folded.lower()).split())[:300] or name[:300]
+
+
+def _entity(kind: str, key: str, name: str, entry) -> Entity:
+    alias = EntityAlias.objects.filter(kind=kind, key=key).select_related("entity").first()
+    if alias is not None:
+        return alias.entity
+    existing = Entity.objects.filter(kind=kind, key=key).first()
+    if existing is not None:
+        return existing
+    fields = {"name": name[:300]}
+    if entry is not None:
+        fields.update(geonameid=entry.geonameid, lat=entry.lat, lon=entry.lon, country=entry.country[:2],
+                      region=entry.admin1[:100], population=entry.population or None, place_kind=entry.kind[:20])
+    with transaction.atomic():  # a savepoint: another worker may create the same entity meanwhile
+        entity, _ = Entity.objects.get_or_create(kind=kind, key=key,
+                                                 defaults={**fields, "slug": _free_slug(kind, name, key)})
+    return entity
+
+
+def _free_slug(kind: str, name: str, key: str) -> str:
+    base = (slugify(name) or slugify(key) or "entity")[:180]
+    slug, n = base, 1
+    while Entity.objects.filter(kind=kind, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _unique(rows: list[Mention]) -> list[Mention]:
+    seen, out = set(), []
+    for row in rows:
+        if (row.start, row.entity_id) not in seen:
+            seen.add((row.start, row.entity_id))
+            out.append(row)
+    return out
+
+
+def _recount(entity_ids: set[int]) -> None:
+    """Each entity's article count again; an entity no article names any more is deleted,
+    unless an editor corrected it."""
+    counts = dict(Mention.objects.filter(entity_id__in=entity_ids).values("entity_id")
+                  .annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n"))
+    for entity_id in sorted(entity_ids):
+        Entity.objects.filter(pk=entity_id).update(article_count=counts.get(entity_id, 0))
+    Entity.objects.filter(pk__in=entity_ids, article_count=0, corrected=False, aliases__isnull=True).delete()
+
+
+def recount_all() -> None:
+    _recount(set(Entity.objects.values_list("pk", flat=True)))

@@ -1,0 +1,57 @@
+"""What runs after an article is stored, in order: each stage takes the article's id, is
+idempotent and writes in its own transaction, so a later one can be added here, run again by a
+command (``newsdesk regroup``, ``newsdesk enrich``) or by a distributed worker."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from django.conf import settings
+from django.db import OperationalError
+
+from .copies import detect_copy
+from .stories import assign_story
+
+ATTEMPTS = 3
+
+
+def _entities(article_id: int) -> None:
+    if not settings.NEWSDESK["ENTITIES"]:
+        return
+    from . import enrich  # loads spaCy and the gazetteer on first use, not at import
+
+    enrich.enrich_article(article_id)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[int], object]
+
+
+# Copies first: a copy joins the story of its copies. Entities before the story, which may use them.
+AFTER_STORE: tuple[Stage, ...] = (
+    Stage("copies", detect_copy),
+    Stage("entities", _entities),
+    Stage("story", assign_story),
+)
+
+
+def after_store(article_id: int) -> None:
+    """Run every stage on a new or changed article."""
+    for stage in AFTER_STORE:
+        retried(stage.run, article_id)
+
+
+def retried(step: Callable[[int], object], article_id: int):
+    """Run a derived step, again when two writers locked each other's rows (PostgreSQL ends one
+    of them with a deadlock error) or SQLite was busy: the step is idempotent."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return step(article_id)
+        except OperationalError:
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
