@@ -119,3 +119,20 @@ def test_feeds_escape_whatever_an_outlet_wrote(client, newsroom):
     channel = xml(client, "/feed/", "application/rss+xml").find("channel")
     assert channel.find("item").findtext("title") == 'Tags <b>&</b> "quotes" ]]>'
     assert json.loads(client.get("/feed.json").content)["items"][0]["title"] == 'Tags <b>&</b> "quotes" ]]>'
+
+
+def test_feeds_carry_quoted_markup_as_text_and_only_http_links(client, newsroom):
+    article = newsroom.articles[-1]
+    article.text = 'Officials typed <script>alert(1)</script> and <img src=x onerror=alert(2)> into the form.'
+    article.lead_image_url = "javascript:alert(3)"
+    article.published_at = timezone.now() + timedelta(minutes=5)  # the newest, first in every feed
+    article.save()
+    rss = xml(client, "/feed/", "application/rss+xml").find("channel").find("item")
+    # RSS readers read the description as HTML: once parsed, it is still the text, not a script.
+    assert rss.findtext("description").startswith("Officials typed &lt;script&gt;alert(1)&lt;/script&gt;")
+    atom = xml(client, "/feed/atom/", "application/atom+xml").find(f"{ATOM}entry")
+    summary = atom.find(f"{ATOM}summary")
+    assert summary.get("type") == "html" and "&lt;img src=x" in summary.text
+    item = json.loads(client.get("/feed.json").content)["items"][0]
+    assert item["content_text"].startswith("Officials typed <script>alert(1)</script>")  # plain text there
+    assert "image" not in item

@@ -6,6 +6,8 @@ import json
 
 from django.utils.safestring import SafeString, mark_safe
 
+from .sanitize import http_url
+
 # Inside <script>, "</script>" or "<!--" in a string would end the block early; JSON allows
 # these characters escaped, so no value can break out.
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -44,8 +46,9 @@ def news_article(article, page_url: str, description: str) -> dict:
     }
     if article.authors:
         data["author"] = [{"@type": "Person", "name": str(name)} for name in article.authors]
-    if article.lead_image_url:
-        data["image"] = [article.lead_image_url]
+    image = http_url(article.lead_image_url)
+    if image:
+        data["image"] = [image]
     if article.category_id:
         data["articleSection"] = article.category.name
     if article.language:

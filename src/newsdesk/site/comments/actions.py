@@ -80,6 +80,8 @@ def post_comment(article, form: CommentForm, poster: Poster) -> Outcome:
         with transaction.atomic():
             comment.save()
     except IntegrityError:
+        if not Comment.objects.filter(fingerprint=fingerprint).exists():
+            raise  # another constraint failed: not a duplicate
         # The same comment arrived twice at once (a double click): the first one was stored.
         form.add_error(None, duplicate)
         return Outcome(None, 409)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from newsdesk.site.articles import jsonld, related
+from newsdesk.site.articles import jsonld, related, sanitize
 from newsdesk.site.articles.models import Article
 from newsdesk.site.articles.text import excerpt
 from newsdesk.site.comments import actions
@@ -101,7 +101,8 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
     head = next((a for a in publishers if not a.is_copy), None) if current.is_copy else None
     # A copy names the article shown for its group as the page to index; that one, like an
     # article with no copies, names the original at its outlet.
-    canonical = request.build_absolute_uri(head.get_absolute_url()) if head else current.canonical_url
+    canonical = (request.build_absolute_uri(head.get_absolute_url()) if head else
+                 sanitize.http_url(current.canonical_url) or page_url)
     context = {
         "article": current,
         "category_path": path,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
+from html import escape
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, SyndicationFeed, rfc3339_date
 
-from newsdesk.site.articles import queries
+from newsdesk.site.articles import queries, sanitize
 from newsdesk.site.articles.text import listing_excerpt
 from newsdesk.site.articles.tree import CategoryTree
 from newsdesk.site.context_processors import site_info
@@ -37,8 +39,9 @@ class JSONFeed(SyndicationFeed):
 
     @staticmethod
     def _item(item: dict) -> dict:
+        text = html.unescape(item["description"])  # JSON Feed's fields are plain text
         entry = {"id": item["unique_id"] or item["link"], "url": item["link"], "title": item["title"],
-                 "content_text": item["description"], "summary": item["description"]}
+                 "content_text": text, "summary": text}
         if item.get("external_url"):
             entry["external_url"] = item["external_url"]
         if item.get("image"):
@@ -73,7 +76,9 @@ class LatestFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return listing_excerpt(item, 300)
+        # RSS descriptions and Atom summaries (type="html") are read as HTML: an excerpt that
+        # quotes markup must reach the reader as text.
+        return escape(listing_excerpt(item, 300))
 
     def item_pubdate(self, item):
         return item.date
@@ -88,7 +93,7 @@ class LatestFeed(Feed):
         return [item.category.name] if item.category_id else []
 
     def item_extra_kwargs(self, item):
-        return {"external_url": item.canonical_url, "image": item.lead_image_url}
+        return {"external_url": sanitize.http_url(item.canonical_url), "image": sanitize.http_url(item.lead_image_url)}
 
 
 class LatestAtomFeed(LatestFeed):

@@ -16,6 +16,13 @@ register = template.Library()
 
 
 @register.filter
+def http_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) address with a host, else "" (a reader's website,
+    an outlet's image or link): a template's ``{% if %}`` then leaves the link or image out."""
+    return sanitize.http_url(url or "")
+
+
+@register.filter
 def excerpt(article, length: int = 160) -> str:
     """The start of an article's text, cut at a word boundary and ended with "…"."""
     return listing_excerpt(article, int(length))

@@ -10,11 +10,39 @@
   var basemapUrl = script && script.getAttribute("data-basemap");
   var basemap = null;
 
+  // Rings that cross the antimeridian (Russia's far east, Fiji) jump from 180 to -180; shifting
+  // the rest of the ring by 360 degrees keeps Leaflet from drawing a line across the world.
+  function unwrap(ring) {
+    var shift = 0, out = [];
+    for (var i = 0; i < ring.length; i++) {
+      if (i > 0) {
+        var step = ring[i][0] - ring[i - 1][0];
+        if (step > 180) { shift -= 360; } else if (step < -180) { shift += 360; }
+      }
+      out.push([ring[i][0] + shift, ring[i][1]]);
+    }
+    return out;
+  }
+
+  function unwrapGeometry(geometry) {
+    if (geometry.type === "Polygon") {
+      geometry.coordinates = geometry.coordinates.map(unwrap);
+    } else if (geometry.type === "MultiPolygon") {
+      geometry.coordinates = geometry.coordinates.map(function (polygon) { return polygon.map(unwrap); });
+    }
+  }
+
   function loadBasemap() {
     if (!basemap) {
       basemap = fetch(basemapUrl, {credentials: "same-origin"})
         .then(function (r) { return r.json(); })
-        .then(function (topology) { return topojson.feature(topology, topology.objects.countries); });
+        .then(function (topology) {
+          var countries = topojson.feature(topology, topology.objects.countries);
+          // Antarctica's outline runs along the pole; no news needs it on a world map.
+          countries.features = countries.features.filter(function (f) { return f.id !== "010"; });
+          countries.features.forEach(function (f) { if (f.geometry) { unwrapGeometry(f.geometry); } });
+          return countries;
+        });
     }
     return basemap;
   }
