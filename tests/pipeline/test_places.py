@@ -129,6 +129,20 @@ def test_common_words_and_people_are_not_places(nlp, gazetteer):
     assert _resolved(text, nlp, gazetteer) == {}
 
 
+def test_parts_of_street_school_and_feature_names_are_not_places(nlp, gazetteer):
+    # Each of these put a hamlet somewhere on the map before: "Street" (Somerset), "Valley"
+    # (Alabama), "The Wharf", "River Road" (North Carolina), "Midfield" (Alabama), "Port" (Malta).
+    text = ("Dan Pruitt, who runs the repair shop on Mill Street, said the Hollin Valley line was closed. "
+            "Alvarez, a teacher at Cedar Ridge Middle School, will be sworn in. Idris won the ball in midfield. "
+            "The tide gauge hut on the Eastern Wharf was flooded. Neighbors along River Road complained. "
+            "The farmhouse on Orchard Hill Road. Forty jobs in Port Aldwick, near the Hollin Park estate.")
+    resolved = _resolved(text, nlp, gazetteer)
+    assert not {"Street", "Valley", "Middle", "midfield", "Wharf", "Eastern Wharf", "River Road", "Orchard",
+                "Port", "Park"} & set(resolved), resolved
+    # A real place beside such words is still found.
+    assert _resolved("Flooding closed Mill Street in Aberdeen, Scotland.", nlp, gazetteer)["Aberdeen"][1] == "GB"
+
+
 def test_resolve_takes_entities(nlp, gazetteer):
     text = _read("paris.txt")
     places = resolve(text, find_entities(text, nlp), gazetteer)

@@ -201,7 +201,14 @@ county state states region district province national international new old grea
 january february march april may june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday today christmas easter god lord
 home union victoria justice independence liberty hope faith unity friendship concord commerce
+port lake mount river bay valley street road avenue park parks wharf middle orchard harbour harbor
+bridge hill falls island beach point forest field square market station airport school hall plaza
+garden gardens heights springs ridge grove creek village quarter estate midfield
 """.split())
+# The last word of a street's, a school's or a building's name: the name is not a place's.
+_FACILITY_WORD = re.compile(r"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Drive|Boulevard|Blvd\.?|Lane|Highway|"
+                            r"Way|Court|Place|Parkway|Terrace|School|Academy|Hospital|Station|Airport|Stadium|"
+                            r"Hall|Centre|Center|Church|Cathedral|Bridge|Wharf|Pier|Estate)")
 _WORLD = ("continent", "country")
 # A place name followed by one of these names a disease or a strain ("West Nile virus").
 _NAMED_AFTER = re.compile(r"[\s-]+(?:virus|viruses|ebolavirus|fever|flu|disease|strain)\b", re.IGNORECASE)
@@ -297,6 +304,11 @@ def _mentions(text: str, entities: Sequence[Entity], gazetteer: Gazetteer,
 def _entity_mention(text: str, entity: Entity, gazetteer: Gazetteer, options: PlaceOptions) -> _Mention | None:
     if _NAMED_AFTER.match(text, entity.end):
         return None
+    if entity.text[:1].islower():
+        return None  # "in midfield": a place's name is written with a capital
+    last_word = entity.text.split()[-1] if entity.text.split() else ""
+    if " " in entity.text and _FACILITY_WORD.fullmatch(last_word):
+        return None  # "River Road", "Cedar Ridge Middle School"
     if entity.label == "NORP":
         country = gazetteer.demonym(entity.text) if options.demonyms else None
         if country is not None:
@@ -330,7 +342,9 @@ def _lookup_generic(name: str, gazetteer: Gazetteer, options: PlaceOptions) -> l
     bare = _GENERIC_AFFIXES.sub("", name).strip()
     if bare == name or not bare:
         return []
-    return gazetteer.lookup(bare)[: options.max_candidates]
+    # "Northern Iraq" is Iraq, but "Eastern Wharf" is not a hamlet called Wharf.
+    return [entry for entry in gazetteer.lookup(bare)[: options.max_candidates]
+            if entry.kind != "city" or entry.population >= options.min_city_population]
 
 
 def _gazetteer_mentions(text: str, blocked: list[tuple[int, int]], rejected: set[tuple[int, int]],
@@ -343,6 +357,8 @@ def _gazetteer_mentions(text: str, blocked: list[tuple[int, int]], rejected: set
     for run in _capitalised_runs(text):
         if within is not None:
             run = [word for word in run if within[0] <= word[0] and word[1] <= within[1]]
+        if len(run) > 1 and _FACILITY_WORD.fullmatch(text[run[-1][0]:run[-1][1]].rstrip(".")):
+            continue  # "Orchard Hill Road", "Mill Street": a street's name holds no place
         index = 0
         while index < len(run):
             match = None
