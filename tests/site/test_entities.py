@@ -134,3 +134,15 @@ def test_editors_corrections_survive_enrichment_again(enriched, admin_client):
     assert EntityAlias.objects.filter(key=un.key, entity=who).exists()
     assert Mention.objects.filter(entity=who, text__icontains="United Nations").exists()
     assert Entity.objects.get(pk=paris.pk).lat == 48.85
+
+
+def test_pruned_articles_take_their_entities_with_them_unless_corrected(enriched):
+    from newsdesk.ingest.retention import RetentionOptions, prune
+
+    kept = entity("person", "Joe Biden")
+    Entity.objects.filter(pk=kept.pk).update(corrected=True)
+    assert Entity.objects.count() > 5
+    prune(RetentionOptions(article_days=5))  # the outlet's stories are dated 20 November
+    assert Article.objects.count() == 0 and Mention.objects.count() == 0
+    assert list(Entity.objects.values_list("name", flat=True)) == ["Joe Biden"]
+    assert Entity.objects.get().article_count == 0

@@ -70,7 +70,7 @@ def enrich_article(article_id: int, loaded: Models | None = None) -> int:
             rows.append(Mention(article_id=article_id, entity=entity, start=max(0, start - offset),
                                 end=max(0, end - offset), text=surface[:300]))
         Mention.objects.bulk_create(_unique(rows), ignore_conflicts=True)
-        _recount(before | {m.entity_id for m in rows})
+        recount(before | {m.entity_id for m in rows})
     return len(rows)
 
 
@@ -134,7 +134,7 @@ def _unique(rows: list[Mention]) -> list[Mention]:
     return out
 
 
-def _recount(entity_ids: set[int]) -> None:
+def recount(entity_ids: set[int]) -> None:
     """Each entity's article count again; an entity no article names any more is deleted,
     unless an editor corrected it."""
     counts = dict(Mention.objects.filter(entity_id__in=entity_ids).values("entity_id")
@@ -144,5 +144,3 @@ def _recount(entity_ids: set[int]) -> None:
     Entity.objects.filter(pk__in=entity_ids, article_count=0, corrected=False, aliases__isnull=True).delete()
 
 
-def recount_all() -> None:
-    _recount(set(Entity.objects.values_list("pk", flat=True)))

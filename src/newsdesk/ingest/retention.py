@@ -26,6 +26,9 @@ from newsdesk.site.articles import cacheversion
 from newsdesk.site.articles.models import Article, ArticleURL, PrunedURL
 from newsdesk.site.comments.models import Comment
 
+from newsdesk.site.entities.models import Mention
+
+from . import enrich
 from .stories import recount
 
 log = logging.getLogger("newsdesk.retention")
@@ -105,14 +108,16 @@ def _kept(options: RetentionOptions) -> Q | None:
 
 
 def _delete(ids: list[int]) -> int:
-    """Delete these articles in one transaction, remembering their addresses; their stories are
-    recounted (an emptied one goes) and their copies elect another article to show."""
+    """Delete these articles in one transaction, remembering their addresses; their stories and
+    entities are recounted (an emptied one goes) and their copies elect another article to show."""
     with transaction.atomic():
         rows = list(Article.objects.filter(pk__in=ids).values_list("canonical_url", "story_id"))
+        named = set(Mention.objects.filter(article_id__in=ids).values_list("entity_id", flat=True))
         urls = {url for url, _ in rows} | set(ArticleURL.objects.filter(article_id__in=ids).values_list("url", flat=True))
         PrunedURL.objects.bulk_create([PrunedURL(url=url) for url in sorted(urls)], ignore_conflicts=True)
         deleted = Article.objects.filter(pk__in=ids).delete()[1].get(Article._meta.label, 0)
         recount({story for _, story in rows if story is not None})
+        enrich.recount(named)  # an entity no article names any more goes
         cacheversion.bump_after_commit()
     return deleted
 
