@@ -37,7 +37,13 @@ def recent_pages(source_id: int, limit: int = TEMPLATE_PAGES) -> list[tuple[int,
     """(article id, page bytes) of the source's most recently fetched stored pages."""
     rows = (Article.objects.filter(source_id=source_id, raw_page__isnull=False)
             .order_by("-fetched_at", "-pk").values_list("pk", "raw_page")[:limit])
-    return [(pk, Article(raw_page=raw).page_bytes()) for pk, raw in rows]
+    pages = []
+    for pk, raw in rows:
+        try:
+            pages.append((pk, Article(raw_page=raw).page_bytes()))
+        except PipelineError as exc:  # a stored value that is not a page newsdesk wrote
+            log.warning("article %s: stored page left out of template learning: %s", pk, exc)
+    return pages
 
 
 def refresh_template(source_id: int, *, reextract: bool = False) -> bool:

@@ -12,6 +12,8 @@ import re
 
 import charset_normalizer
 
+from .errors import DecodeError, unexpected_errors
+
 __all__ = ["decode", "decode_html", "normalize_encoding"]
 
 _BOMS = (
@@ -42,6 +44,7 @@ _META = re.compile(rb"<meta\b[^>]*>", re.I)
 _META_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([\w.:+-]+)""", re.I)
 
 
+@unexpected_errors(DecodeError, "this charset label")
 def normalize_encoding(label: str | None) -> str | None:
     """Return Python's codec name for a charset label, or None if it names no web charset.
 
@@ -134,6 +137,7 @@ def _undeclared(content: bytes) -> tuple[str, str]:
     return content.decode("cp1252", errors="replace"), "cp1252"
 
 
+@unexpected_errors(DecodeError, "these bytes")
 def decode(content: bytes, content_type_header: str | None = None) -> tuple[str, str]:
     """Decode ``content`` and return ``(text, encoding)``; never raises, whatever the bytes.
 
@@ -181,6 +185,7 @@ def decode(content: bytes, content_type_header: str | None = None) -> tuple[str,
         return content.decode("utf-8", errors="replace"), "utf-8"
 
 
+@unexpected_errors(DecodeError, "these bytes")
 def decode_html(content: bytes) -> str:
     """The text of page bytes that come without an HTTP header, as ``decode`` reads them.
 

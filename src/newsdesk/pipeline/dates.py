@@ -49,7 +49,7 @@ def _strict(text: str) -> datetime | None:
         pass
     try:
         return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year past a C int
         pass
     if _UNIX_TIME.fullmatch(text):
         return datetime.fromtimestamp(int(text[:10]), tz=UTC)

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .errors import FeedError, unexpected_errors
 from .urls import canonicalize, is_http_url
 
 __all__ = ["DocumentFormat", "FEED_TYPES", "detect_format", "find_feeds", "looks_like_feed"]
@@ -53,6 +54,7 @@ class DocumentFormat:
     root: str = ""
 
 
+@unexpected_errors(FeedError, "this document")
 def detect_format(content: bytes, content_type: str | None = None) -> DocumentFormat:
     """Tell what kind of document ``content`` is, from its bytes first and its type second.
 
@@ -95,6 +97,7 @@ def _decode_head(head: bytes) -> str:
     return head.decode("latin-1")
 
 
+@unexpected_errors(FeedError, "this page")
 def find_feeds(html: str | bytes, base_url: str) -> list[str]:
     """List the feeds a page advertises with ``<link rel="alternate" type=...>``.
 
@@ -122,6 +125,7 @@ def find_feeds(html: str | bytes, base_url: str) -> list[str]:
     return list(found.values())
 
 
+@unexpected_errors(FeedError, "this document")
 def looks_like_feed(content: bytes, content_type: str | None) -> bool:
     """Tell whether fetched bytes are a feed or sitemap (True) or something else, such as a page.
 
@@ -134,7 +138,7 @@ def looks_like_feed(content: bytes, content_type: str | None) -> bool:
     if fmt == "json":
         try:
             doc = json.loads(content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
             return False
         return isinstance(doc, dict) and "jsonfeed.org/version/" in str(doc.get("version", ""))
     if fmt == "xml":

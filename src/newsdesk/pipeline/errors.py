@@ -1,8 +1,23 @@
-"""Errors raised by pipeline stages. Each carries a message fit to show an editor."""
+"""Errors raised by pipeline stages. Each carries a message fit to show an editor.
+
+Every public function of the pipeline raises only these, whatever its input: its own checks
+raise the specific error, and ``unexpected_errors`` at its boundary turns anything they did not
+foresee into the stage's error, marked ``unexpected`` (a bug to report, never a reason to crash).
+"""
+
+from __future__ import annotations
+
+from contextlib import ContextDecorator
 
 
 class PipelineError(Exception):
-    """Base of every error a pipeline stage raises on bad input."""
+    """Base of every error a pipeline stage raises on bad input.
+
+    ``unexpected`` is True when the error stands for an exception the stage did not foresee;
+    the original is chained as ``__cause__``.
+    """
+
+    unexpected: bool = False
 
 
 class FetchError(PipelineError):
@@ -44,5 +59,58 @@ class FeedError(PipelineError):
     """The bytes are not a feed or sitemap newsdesk can read."""
 
 
+class OPMLError(FeedError):
+    """The bytes are not an OPML subscription list newsdesk can read."""
+
+
 class ExtractionError(PipelineError):
     """No article could be extracted from the page."""
+
+
+class ArchiveError(PipelineError):
+    """The file is not a readable WARC archive."""
+
+
+class DecodeError(PipelineError):
+    """The bytes could not be turned into text."""
+
+
+class TooComplex(PipelineError):
+    """The input nests deeper, or would expand further, than the pipeline's limits allow."""
+
+
+class FeedTooComplex(FeedError, TooComplex):
+    """A feed or sitemap beyond the limits: JSON nested past the interpreter's recursion limit,
+    XML nested past libxml2's 256 levels, or entities that would expand it many times over."""
+
+
+class PageTooComplex(ExtractionError, TooComplex):
+    """A page with no article text before it nests past ``extraction.dom.MAX_DEPTH``."""
+
+
+class unexpected_errors(ContextDecorator):  # noqa: N801 - used like a function: @unexpected_errors(...)
+    """Turn an exception a stage did not foresee into ``error``, the stage's PipelineError.
+
+    The last line of defence at a public function's boundary, in addition to the checks that
+    raise specific errors: a parsing library's bug on odd input becomes an error the caller
+    reports for that one input. MemoryError, KeyboardInterrupt and SystemExit pass through.
+    """
+
+    def __init__(self, error: type[PipelineError], what: str):
+        self.error = error
+        self.what = what
+
+    def __enter__(self) -> unexpected_errors:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        foreseen = isinstance(exc, (PipelineError, MemoryError))
+        if exc is None or foreseen or not isinstance(exc, Exception):
+            return False
+        if isinstance(exc, RecursionError):
+            message = f"{self.what} is nested too deeply to read"
+        else:
+            message = f"{self.what} could not be read ({type(exc).__name__}: {exc})"
+        error = self.error(message)
+        error.unexpected = True
+        raise error from exc

@@ -20,9 +20,10 @@ import feedparser
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
+from . import feedbytes, jsontext
 from .dates import parse_date
 from .discover import detect_format
-from .errors import FeedError
+from .errors import FeedError, FeedTooComplex, unexpected_errors
 from .model import FeedEntry, ParsedFeed
 from .urls import canonicalize, is_http_url
 
@@ -36,6 +37,7 @@ class FeedOptions:
     max_entries: int = 2000
 
 
+@unexpected_errors(FeedError, "this feed")
 def parse(content: bytes, url: str, content_type: str | None = None,
           options: FeedOptions | None = None) -> ParsedFeed:
     """Parse an RSS, Atom, JSON Feed, sitemap or sitemap index document fetched from ``url``.
@@ -46,7 +48,9 @@ def parse(content: bytes, url: str, content_type: str | None = None,
     (a date without a zone is read as UTC); ``published`` falls back to the update date when
     the document gives only that (Atom ``updated``, RSS 1.0 ``dc:date``, sitemap ``lastmod``).
     Raises FeedError for an empty body, an HTML page, bytes that are neither XML nor JSON,
-    JSON that is not a JSON Feed, and a malformed document from which no entry can be read.
+    JSON that is not a JSON Feed, and a malformed document from which no entry can be read;
+    FeedTooComplex (a FeedError) for JSON nested past the interpreter's recursion limit and a
+    sitemap past libxml2's limits (256 levels deep, entities expanding it many times over).
     """
     options = options or FeedOptions()
     detected = detect_format(content, content_type)
@@ -68,22 +72,11 @@ def parse(content: bytes, url: str, content_type: str | None = None,
 
 # --- RSS and Atom ---------------------------------------------------------------------------
 
-# The end of one item or entry, whatever its namespace prefix.
-_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?(?:item|entry)\s*>")
-
 
 def _parse_syndication(content: bytes, url: str, fmt: str, root: str,
                        options: FeedOptions) -> ParsedFeed:
-    content = _drop_entity_declarations(content)
-    content = _cut_after_items(content, fmt, root, options.max_entries)
-    # A stream, not bytes: feedparser would treat bytes as a possible file name or URL.
-    result = feedparser.parse(
-        io.BytesIO(content),
-        # The bytes were sniffed as XML; saying so keeps feedparser from flagging the type.
-        response_headers={"content-location": url, "content-type": "application/xml"},
-        resolve_relative_uris=True,
-        sanitize_html=False,  # content_html is handed on unsanitized; extraction sanitizes
-    )
+    content = feedbytes.prepare(content, fmt, root, options.max_entries)
+    result = _feedparser_parse(content, url)
     raw_entries = list(result.entries)
     notes: tuple[str, ...] = ()
     # ThingsNobodyCaresAboutButMe: flagged, yet the document is whole (a guessed encoding).
@@ -92,7 +85,7 @@ def _parse_syndication(content: bytes, url: str, fmt: str, root: str,
     if malformed:
         # The lenient parser also returns the item that was being read when the document
         # ended; only items whose end tag is present are known to be whole.
-        complete = _count_item_ends(content)
+        complete = feedbytes.count_item_ends(content)
         raw_entries = raw_entries[:complete]
         if not raw_entries:
             reason = result.get("bozo_exception") or "unknown error"
@@ -109,73 +102,41 @@ def _parse_syndication(content: bytes, url: str, fmt: str, root: str,
         kind=kind,
         title=_detail_text(feed.get("title_detail"), feed.get("title")),
         link=_absolute(feed.get("link"), url) or "",
-        language=(feed.get("language") or "").strip(),
+        language=_str(feed.get("language")).strip(),
         entries=_dedupe(entries),
         notes=notes,
     )
 
 
-_UTF16_STARTS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"<\x00", "utf-16-le"),
-                 (b"\x00<", "utf-16-be"))
+# feedparser's lenient parser, which reads documents that are not well-formed XML, keeps state
+# that badly nested end tags leave inconsistent (an </entry> inside an open <link>, then the
+# </link>); it then fails with an exception of its own instead of flagging the feed as malformed.
+_FEEDPARSER_FAILURES = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 
 
-def _count_item_ends(content: bytes) -> int:
-    for start, codec in _UTF16_STARTS:
-        if content.startswith(start):
-            content = content.decode(codec, "replace").encode("utf-8")
-            break
-    return len(_ITEM_END.findall(content))
-
-
-_DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.S | re.I)
-_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
-
-
-def _drop_entity_declarations(content: bytes) -> bytes:
-    """Remove a DOCTYPE that declares entities.
-
-    Feeds have no use for their own entities, and these are how external files are read
-    (XXE) or memory is exhausted (billion laughs). The references left behind are undefined,
-    which sends feedparser to its lenient parser; that one leaves them unexpanded.
-    """
-    match = _DOCTYPE_WITH_SUBSET.search(content)
-    # A DOCTYPE after the first element (say, inside CDATA) is text, not a declaration.
-    if (match and b"<!ENTITY" in match.group().upper()
-            and not _ELEMENT_START.search(content, 0, match.start())):
-        return content[:match.start()] + content[match.end():]
-    return content
-
-
-def _cut_after_items(content: bytes, fmt: str, root: str, limit: int) -> bytes:
-    """Drop the items past ``limit`` before parsing, closing the document again.
-
-    A feed of tens of thousands of items would otherwise take seconds and a lot of memory in
-    feedparser only for the surplus to be thrown away.
-    """
-    if fmt not in ("rss", "atom") or not root or limit < 1:
-        return content
-    cut = None
-    for count, match in enumerate(_ITEM_END.finditer(content), start=1):
-        if count == limit:
-            cut = match.end()
-        elif count > limit:
-            break
-    else:
-        return content
-    closing = f"</{root}>".encode()
-    if root.rpartition(":")[2].lower() == "rss":
-        closing = b"</channel>" + closing
-    return content[:cut] + closing
+def _feedparser_parse(content: bytes, url: str):
+    try:
+        # A stream, not bytes: feedparser would treat bytes as a possible file name or URL.
+        return feedparser.parse(
+            io.BytesIO(content),
+            # The bytes were sniffed as XML; saying so keeps feedparser from flagging the type.
+            response_headers={"content-location": url, "content-type": "application/xml"},
+            resolve_relative_uris=True,
+            sanitize_html=False,  # content_html is handed on unsanitized; extraction sanitizes
+        )
+    except _FEEDPARSER_FAILURES as exc:
+        raise FeedError("the feed is malformed beyond what feedparser can read, its tags badly "
+                        f"nested ({type(exc).__name__}: {exc})") from exc
 
 
 def _entry_from_feedparser(e, base: str, inherited: tuple[str, ...]) -> FeedEntry | None:
     candidates = [e.get("link")]
-    candidates += [x.get("href") for x in e.get("links", ()) if x.get("rel") == "alternate"]
+    candidates += [x.get("href") for x in _records(e.get("links")) if x.get("rel") == "alternate"]
     candidates.append(e.get("id"))  # Atom ids and RSS guids are often the permalink
     link = next((a for a in (_absolute(c, base) for c in candidates) if a), None)
     if not link:
         return None
-    contents = e.get("content") or ()
+    contents = _records(e.get("content"))
     summary = ""
     # feedparser copies the full content into summary when the feed has none; that is not one.
     if "summary_detail" in e or not contents or e.get("summary") != contents[0].get("value"):
@@ -190,27 +151,27 @@ def _entry_from_feedparser(e, base: str, inherited: tuple[str, ...]) -> FeedEntr
         updated=updated,
         authors=_feedparser_authors(e) or inherited,
         image=_feedparser_image(e, base),
-        guid=(e.get("id") or "").strip() or None,
-        categories=_unique((t.get("term") or t.get("label") or "") for t in e.get("tags", ())),
+        guid=_str(e.get("id")).strip() or None,
+        categories=_unique(_str(t.get("term") or t.get("label")) for t in _records(e.get("tags"))),
     )
 
 
-def _content_html(contents) -> str:
+def _content_html(contents: list[dict]) -> str:
     for c in contents:
-        if "html" in (c.get("type") or "") and (c.get("value") or "").strip():
+        if "html" in _str(c.get("type")) and _str(c.get("value")).strip():
             return c["value"]
     for c in contents:
-        if (c.get("value") or "").strip():
+        if _str(c.get("value")).strip():
             return "".join(f"<p>{html.escape(p.strip())}</p>"
                            for p in re.split(r"\n\s*\n", c["value"]) if p.strip())
     return ""
 
 
 def _feedparser_image(e, base: str) -> str | None:
-    candidates = [m.get("url") for m in e.get("media_content", ()) if _is_image(m)]
-    candidates += [m.get("url") for m in e.get("media_thumbnail", ())]
-    candidates += [x.get("href") for x in e.get("links", ())
-                   if x.get("rel") == "enclosure" and (x.get("type") or "").startswith("image/")]
+    candidates = [m.get("url") for m in _records(e.get("media_content")) if _is_image(m)]
+    candidates += [m.get("url") for m in _records(e.get("media_thumbnail"))]
+    candidates += [x.get("href") for x in _records(e.get("links"))
+                   if x.get("rel") == "enclosure" and _str(x.get("type")).startswith("image/")]
     image = e.get("image")
     if isinstance(image, dict):
         candidates.append(image.get("href") or image.get("url"))
@@ -224,22 +185,22 @@ _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 
 
 def _is_image(media: dict) -> bool:
-    medium, mtype = media.get("medium") or "", media.get("type") or ""
+    medium, mtype = _str(media.get("medium")), _str(media.get("type"))
     if medium or mtype:
         return medium == "image" or mtype.startswith("image/")
-    return (media.get("url") or "").lower().split("?")[0].endswith(_IMAGE_EXTENSIONS)
+    return _str(media.get("url")).lower().split("?")[0].endswith(_IMAGE_EXTENSIONS)
 
 
 def _authors(authors) -> tuple[str, ...]:
     """Names only: an author given by e-mail address alone is not a byline."""
-    return _unique(_person_name(a.get("name") or "") for a in authors or () if isinstance(a, dict))
+    return _unique(_person_name(_str(a.get("name"))) for a in _records(authors))
 
 
 def _feedparser_authors(e) -> tuple[str, ...]:
     raw = _str(e.get("author"))
     names = []
-    for a in e.get("authors") or ():
-        name = a.get("name") or ""
+    for a in _records(e.get("authors")):
+        name = _str(a.get("name"))
         # feedparser splits "address (Name)" with a pattern that only knows top-level domains
         # of two to four letters, so "desk@paper.media (Desk)" comes out cut; read it again.
         if a.get("email") and "@" in raw:
@@ -281,9 +242,15 @@ def _feedparser_date(e, field: str) -> datetime | None:
 
 def _parse_json_feed(content: bytes, url: str, options: FeedOptions) -> ParsedFeed:
     try:
-        doc = json.loads(content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        doc = _salvage_json_feed(content)
+        text = jsontext.decode(content)
+    except UnicodeDecodeError as exc:
+        raise FeedError(f"this is not valid JSON ({exc})") from None
+    try:
+        doc = jsontext.loads(text)
+    except RecursionError:
+        raise FeedTooComplex(_JSON_TOO_DEEP) from None
+    except ValueError as exc:
+        doc = _salvage_json_feed(text, options.max_entries)
         if doc is None:
             raise FeedError(f"this is not valid JSON ({exc})") from None
     if not (isinstance(doc, dict) and "jsonfeed.org/version/" in _str(doc.get("version"))
@@ -316,7 +283,7 @@ def _json_entry(item: dict, base: str, inherited: tuple[str, ...]) -> FeedEntry 
         authors=_json_authors(item) or inherited,
         image=_absolute(item.get("image"), base) or _absolute(item.get("banner_image"), base),
         guid=str(guid) if isinstance(guid, (str, int)) and str(guid).strip() else None,
-        categories=_unique(t for t in item.get("tags") or () if isinstance(t, str)),
+        categories=_unique(t for t in _list(item.get("tags")) if isinstance(t, str)),
     )
 
 
@@ -328,24 +295,30 @@ def _json_authors(obj: dict) -> tuple[str, ...]:
     return _authors(authors)
 
 
+# Python's JSON reader recurses once per level and stops at the interpreter's recursion limit.
+_JSON_TOO_DEEP = ("this JSON document nests arrays or objects deeper than newsdesk reads "
+                  "(about a thousand levels); a JSON Feed needs four")
 _ITEMS_START = re.compile(r'"items"\s*:\s*\[')
+_ITEM_SEPARATORS = re.compile(r"[ \t\r\n,]*")
 
 
-def _salvage_json_feed(content: bytes) -> dict | None:
-    """Read the whole items of a JSON Feed that was cut off; None when there are none."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+def _salvage_json_feed(text: str, limit: int) -> dict | None:
+    """Read the first ``limit`` whole items of a JSON Feed that was cut off; None when none are.
+
+    Raises FeedTooComplex when an item nests too deeply to read.
+    """
     start = _ITEMS_START.search(text)
     version = re.search(r'"version"\s*:\s*"([^"]*)"', text)
     if not start or not version:
         return None
+    text = jsontext.without_lone_surrogates(text)
     decoder, items, pos = json.JSONDecoder(), [], start.end()
-    while True:
-        pos = len(text) - len(text[pos:].lstrip(" \t\r\n,"))
+    while len(items) < limit:
+        pos = _ITEM_SEPARATORS.match(text, pos).end()
         try:
             item, pos = decoder.raw_decode(text, pos)
+        except RecursionError:
+            raise FeedTooComplex(_JSON_TOO_DEEP) from None
         except ValueError:
             break
         items.append(item)
@@ -375,7 +348,7 @@ def _parse_sitemap(content: bytes, url: str, options: FeedOptions) -> ParsedFeed
             parent = el.getparent()
             if parent is None or parent.getparent() is not None:
                 continue  # only direct children of <urlset> / <sitemapindex>
-            if etree.QName(el).localname == "sitemap":
+            if _local_name(el) == "sitemap":
                 kind = "sitemapindex"
                 sitemaps.append((_child_text(el, "loc"), _utc_date(_child_text(el, "lastmod"))))
             else:
@@ -386,6 +359,9 @@ def _parse_sitemap(content: bytes, url: str, options: FeedOptions) -> ParsedFeed
                 del parent[0]
     except etree.XMLSyntaxError as exc:
         if not entries and not sitemaps:
+            if exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+                raise FeedTooComplex(
+                    f"the sitemap is beyond what newsdesk reads: {_past_limit(exc)}") from None
             raise FeedError(
                 f"the sitemap is malformed and no URL could be read from it ({exc})") from None
     # URLs are resolved only for what is kept: on a 50,000-URL sitemap that is most of the time.
@@ -396,6 +372,13 @@ def _parse_sitemap(content: bytes, url: str, options: FeedOptions) -> ParsedFeed
     chosen = _most_recent(entries, lambda e: e.published, options.max_entries)
     return ParsedFeed(kind=kind, title=meta.get("name", ""), language=meta.get("language", ""),
                       entries=_dedupe(_resolve_sitemap_entry(e, url) for e in chosen))
+
+
+def _past_limit(exc: etree.XMLSyntaxError) -> str:
+    """What libxml2's resource-limit error ``exc`` says, in an editor's words."""
+    if "amplification" in exc.msg:
+        return "it declares entities that would expand it many times over (a billion laughs)"
+    return f"it nests elements more than 256 deep, or is otherwise too large ({exc.msg})"
 
 
 def _resolve_sitemap_entry(entry: FeedEntry, base: str) -> FeedEntry | None:
@@ -431,9 +414,14 @@ def _sitemap_entry(el, meta: dict[str, str]) -> FeedEntry:
 
 def _child(el, localname: str):
     for child in el:
-        if isinstance(child.tag, str) and etree.QName(child).localname == localname:
+        if isinstance(child.tag, str) and _local_name(child) == localname:
             return child
     return None
+
+
+def _local_name(el) -> str:
+    # Not etree.QName: it refuses the tag of an element whose namespace name holds a "}".
+    return el.tag.rpartition("}")[2]
 
 
 def _child_text(el, localname: str) -> str:
@@ -476,6 +464,19 @@ def _unique(values) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in (_clean(x) for x in values) if v))
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _records(value) -> list[dict]:
+    """The dicts of a list, such as feedparser's ``links``; [] for anything else.
+
+    The shape of feedparser's result follows the document: an element named <links> or
+    <tags> replaces the list of that name with its text.
+    """
+    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+
+
 def _str(value) -> str:
     return value if isinstance(value, str) else ""
 
@@ -487,7 +488,7 @@ def _clean(text: str) -> str:
 def _detail_text(detail, value, default_html: bool = False) -> str:
     """Plain text of a feedparser text construct, stripping tags only when it is HTML."""
     value = _str(value)
-    is_html = "html" in (detail.get("type") or "") if detail else default_html
+    is_html = "html" in _str(detail.get("type")) if isinstance(detail, dict) else default_html
     return _html_to_text(value) if is_html else _clean(value)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .errors import FeedError
+from .errors import OPMLError, unexpected_errors
 from .urls import is_http_url
 
 __all__ = ["OpmlOutline", "parse_opml", "write_opml"]
@@ -23,25 +23,31 @@ class OpmlOutline:
     category: str = ""
 
 
+@unexpected_errors(OPMLError, "this OPML file")
 def parse_opml(content: bytes) -> list[OpmlOutline]:
     """Read the feeds of an OPML document, nested folders flattened.
 
     A feed's category is the text of the folder outline holding it (the nearest one when folders
     nest), else the first entry of its own ``category`` attribute. Feeds listed twice are kept
     once; ``feed:`` URLs are read as http(s); outlines without an http(s) xmlUrl are skipped.
-    Returns the feeds in document order. Raises FeedError when the bytes are not OPML.
+    Returns the feeds in document order. Raises OPMLError (a FeedError) when the bytes are not
+    OPML, or nest deeper than libxml2's limit of 256 levels.
     """
     if not content or not content.strip():
-        raise FeedError("the OPML file is empty")
+        raise OPMLError("the OPML file is empty")
     # Subscription lists come from users: no DTD, no entities, no network.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
-        raise FeedError(f"this is not a valid OPML document ({exc})") from None
-    if not isinstance(root.tag, str) or etree.QName(root).localname.lower() != "opml":
-        raise FeedError(f"this XML document (root <{root.tag}>) is not OPML")
+        if exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            raise OPMLError(f"this OPML file is beyond what newsdesk reads ({exc.msg}): it nests "
+                            "outlines more than 256 deep or declares entities that expand "
+                            "it many times over") from None
+        raise OPMLError(f"this is not a valid OPML document ({exc})") from None
+    if _local(root) != "opml":
+        raise OPMLError(f"this XML document (root <{root.tag}>) is not OPML")
     body = next((el for el in root if _local(el) == "body"), None)
     found: dict[str, OpmlOutline] = {}
     if body is not None:
@@ -112,4 +118,5 @@ def _http_url(value: str | None) -> str | None:
 
 
 def _local(el) -> str:
-    return etree.QName(el).localname.lower() if isinstance(el.tag, str) else ""
+    # Not etree.QName: it refuses the tag of an element whose namespace name holds a "}".
+    return el.tag.rpartition("}")[2].lower() if isinstance(el.tag, str) else ""

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..charset import decode_html
-from ..errors import ExtractionError
+from ..errors import ExtractionError, PageTooComplex, unexpected_errors
 from ..model import Article, Image
 from .attribution import drop_attribution, drop_labels_and_stubs
 from .body import choose, score, select_fallback
 from .dates import headline_date, modified_date, shown_date
-from .dom import parse, strip_non_content
+from .dom import MAX_DEPTH, TOO_DEEP_NOTE, parse_page, strip_non_content, within_limits
 from .features import PageFeatures
 from .metadata import Metadata, read_metadata
 from .options import ExtractOptions
@@ -30,7 +30,8 @@ class Analysis:
     segments: list[Segment]
     features: PageFeatures
     page: SegmentedPage
-    html: str  # the page as decoded text
+    html: str  # the page as decoded text, within dom's limits
+    notes: tuple[str, ...] = ()  # what of the page was not read (see dom.within_limits)
 
 
 def analyse(html: str | bytes, url: str | None = None, fast: bool = False) -> Analysis:
@@ -41,7 +42,8 @@ def analyse(html: str | bytes, url: str | None = None, fast: bool = False) -> An
     text = decode_html(bytes(html)) if isinstance(html, (bytes, bytearray)) else html
     if not isinstance(text, str):
         raise ExtractionError("The page must be given as str or bytes.")
-    root = parse(text)
+    text, cut = within_limits(text)
+    root, unread = parse_page(text)
     md = read_metadata(root, url, fast=fast)
     strip_non_content(root)
     if not fast:
@@ -56,22 +58,25 @@ def analyse(html: str | bytes, url: str | None = None, fast: bool = False) -> An
         md.date = (None if fast else shown_date(root)) or modified_date(md.meta, md.jsonld)
     page = segment_tree(root, url)
     features = PageFeatures(page, md.title, md.description, md.page_kind(), url)
-    return Analysis(root, md, page.segments, features, page, text)
+    return Analysis(root, md, page.segments, features, page, text, cut + unread)
 
 
+@unexpected_errors(ExtractionError, "this page")
 def extract(html: str | bytes, url: str | None = None,
             options: ExtractOptions | None = None) -> Article:
     """Extract the article of one page.
 
     ``html`` is the page as text or raw bytes (decoded with charset detection); ``url`` is the
-    page's address, used to make links and image sources absolute. Returns an Article.
-    Raises ExtractionError when the input is not HTML or holds no article text.
+    page's address, used to make links and image sources absolute. Returns an Article; a page
+    over ``dom.MAX_PAGE_CHARS`` or ``dom.MAX_ELEMENTS`` is read up to the limit, as its notes say.
+    Raises ExtractionError when the input is not HTML or holds no article text (PageTooComplex
+    when none comes before the page nests past ``dom.MAX_DEPTH``).
     """
     options = options or ExtractOptions()
     page = analyse(html, url, fast=options.fast)
     md, segments = page.metadata, page.segments
     model = options.model or DEFAULT_MODEL
-    notes: list[str] = []
+    notes: list[str] = list(page.notes)
     kept: list[Segment] = []
     if model is not None:
         kept, note = choose(segments, page.features, score(page.features, model), model.threshold,
@@ -96,6 +101,9 @@ def extract(html: str | bytes, url: str | None = None,
     blocks = to_blocks(kept, include_links=options.include_links, base_url=url)
     body_text = render_text(blocks)
     if not body_text.strip() or all(s.link_chars >= len(s.text) * 0.9 for s in kept if s.text):
+        if TOO_DEEP_NOTE in notes:
+            raise PageTooComplex(f"No article text found on the page: it nests elements more than "
+                                 f"{MAX_DEPTH + 1} deep, and nothing past that depth can be read.")
         raise ExtractionError("No article text found on the page.")
     lead, images = _images(md, blocks, segments, options)
     return Article(

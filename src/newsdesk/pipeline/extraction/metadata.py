@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
 
+from .. import jsontext
 from .dates import find_date
 from .segment import clean_text
 
@@ -128,11 +128,13 @@ def _jsonld_articles(root) -> list[dict]:
         if not raw:
             continue
         try:
-            data = json.loads(raw)
+            data = jsontext.loads(raw)
+        except RecursionError:  # nested past the interpreter's limit: no article data is
+            continue
         except ValueError:
             try:  # some sites leave raw newlines or trailing semicolons in their JSON-LD
-                data = json.loads(re.sub(r"[\r\n\t]+", " ", raw).rstrip(";"))
-            except ValueError:
+                data = jsontext.loads(re.sub(r"[\r\n\t]+", " ", raw).rstrip(";"))
+            except (ValueError, RecursionError):
                 continue
         for obj in _flatten(data):
             types = obj.get("@type")

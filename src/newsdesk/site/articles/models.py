@@ -137,8 +137,15 @@ class Article(models.Model):
                                           "pk": self.pk})
 
     def page_bytes(self) -> bytes | None:
-        """The stored page as fetched, or None."""
-        return zlib.decompress(bytes(self.raw_page)) if self.raw_page else None
+        """The stored page as fetched, or None. Raises PipelineError (TooLarge, DecodeError) for
+        a stored value that inflates past the body size limit or is not whole zlib data."""
+        from django.conf import settings
+
+        from newsdesk.pipeline.inflate import inflate
+
+        if not self.raw_page:
+            return None
+        return inflate(bytes(self.raw_page), max_bytes=int(settings.NEWSDESK["MAX_BODY_BYTES"]))
 
     @staticmethod
     def pack_page(content: bytes) -> bytes:
