@@ -264,3 +264,21 @@ def test_a_post_kept_in_noscript_is_read():
     assert all(p in art.text for p in story)
     assert art.text.count("Paragraph 1 of the post") == 1
     assert not any("pixel" in (im.src or "") for im in art.images)
+
+
+def test_images_are_http_addresses_only():
+    paragraphs = [f"<p>Paragraph {n} of the harbour report, long enough to be read as the story itself, "
+                  "with more words here.</p>" for n in range(6)]
+    figures = "".join(f'<figure><img src="{src}" width="800" height="600"><figcaption>{caption}, photographed '
+                      'by the harbour master</figcaption></figure>' for src, caption in [
+                          ("java&#x09;script:alert(2)", "A script"), ("vbscript:msgbox(3)", "A macro"),
+                          ("data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=", "Inline data"),
+                          ("/images/quay.jpg", "The quay at dawn")])
+    page = f"""<html><head><title>Harbour report</title>
+    <meta property="og:image" content=" JaVaScRiPt:alert(1)"></head><body><article><h1>Harbour report</h1>
+    {"".join(paragraphs[:3])}{figures}{"".join(paragraphs[3:])}</article></body></html>"""
+    article = extract(page, "https://example.org/news/harbour")
+    assert [image.src for image in article.images] == ["https://example.org/images/quay.jpg"]
+    assert article.images[0].caption.startswith("The quay at dawn")
+    # Without the page's address, a relative source stays relative; a script is still dropped.
+    assert [image.src for image in extract(page).images] == ["/images/quay.jpg"]

@@ -10,7 +10,7 @@ from lxml import etree
 
 from .. import jsontext
 from .dates import find_date
-from .segment import clean_text
+from .segment import clean_text, image_url
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—•·:»«]|::)\s+")
 _BY_PREFIX = re.compile(r"^\s*(?:(?:written|reviewed|posted|words|story|text|article|photos?)\s+)?"
@@ -82,8 +82,7 @@ def read_metadata(root: etree._Element, url: str | None, fast: bool = False) -> 
     md.sections = _sections(meta, jsonld)
     image = (meta.get("og:image") or meta.get("og:image:url") or meta.get("og:image:secure_url")
              or meta.get("twitter:image") or meta.get("twitter:image:src") or _ld_image(jsonld))
-    if image and not image.startswith("data:"):
-        md.image = urljoin(url, image.strip()) if url else image.strip()
+    md.image = image_url(image, url) if isinstance(image, str) else ""
     return md
 
 

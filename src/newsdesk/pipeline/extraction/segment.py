@@ -10,11 +10,12 @@ from __future__ import annotations
 import html as htmlmod
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from ..model import Image
+from ..urls import is_http_url
 from .context import EMPTY_CONTEXT, apply_marks, marks
 
 INLINE = frozenset((
@@ -126,9 +127,24 @@ def image_src(el: etree._Element, base_url: str | None) -> str:
         srcset = el.get("data-srcset") or el.get("srcset") or ""
         if srcset:
             src = srcset.split(",")[0].strip().split(" ")[0]
-    if not src or src.startswith(("data:", "javascript:")):
+    return image_url(src, base_url)
+
+
+def image_url(src: str, base_url: str | None) -> str:
+    """``src`` made absolute against the page's address, when it is then an http(s) address;
+    without a page address, a relative one as it is. Anything else (``javascript:``,
+    ``data:``, ``vbscript:``, however spelled) gives ""."""
+    src = (src or "").strip()
+    if not src:
         return ""
-    return urljoin(base_url, src) if base_url else src
+    try:
+        resolved = urljoin(base_url, src) if base_url else src
+        scheme = urlsplit(resolved).scheme
+    except ValueError:
+        return ""
+    if is_http_url(resolved):
+        return resolved
+    return resolved if not base_url and not scheme and not resolved.startswith("//") else ""
 
 
 class Segmenter:
