@@ -82,6 +82,23 @@ def test_the_same_comment_sent_twice_at_once_is_stored_once(live_server, newsroo
     assert_stored_once_without_an_error_page(responses, article)
 
 
+def hold_comment_writes():
+    """Another connection that blocks writing comments (not reading them) until it rolls back:
+    SQLite's write lock, or on PostgreSQL a lock on the comments table that lets reads through."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        db = connection.settings_dict
+        other = psycopg.connect(dbname=db["NAME"], user=db.get("USER") or None, host=db.get("HOST") or None,
+                                port=db.get("PORT") or None, password=db.get("PASSWORD") or None, autocommit=True)
+        other.execute("BEGIN")
+        other.execute(f'LOCK TABLE "{Comment._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+        return other
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
 @pytest.mark.django_db(transaction=True)
 def test_both_pass_the_duplicate_check_and_the_unique_fingerprint_refuses_the_second(live_server, newsroom):
     """Another writer holds the database while both requests arrive, so each finds no copy of the
@@ -91,8 +108,7 @@ def test_both_pass_the_duplicate_check_and_the_unique_fingerprint_refuses_the_se
     with httpx.Client(timeout=10) as session:
         data = comment_form(session, url)
         cookies = dict(session.cookies)
-    other_writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-    other_writer.execute("BEGIN IMMEDIATE")
+    other_writer = hold_comment_writes()
 
     def release_once_both_wait() -> None:
         # Both requests have checked for a duplicate and wait for the write lock well within this.
