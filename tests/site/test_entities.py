@@ -146,3 +146,22 @@ def test_pruned_articles_take_their_entities_with_them_unless_corrected(enriched
     assert Article.objects.count() == 0 and Mention.objects.count() == 0
     assert list(Entity.objects.values_list("name", flat=True)) == ["Joe Biden"]
     assert Entity.objects.get().article_count == 0
+
+
+def test_a_surname_alone_is_the_person_named_in_full_earlier(transactional_db, server, fetcher, settings):
+    settings.NEWSDESK = {**settings.NEWSDESK, "ENTITIES": True}
+    outlet = Outlet(server)
+    outlet.add(story(3, title="Council vote on the harbour budget", paragraphs=[
+        "The harbour budget will be cut by a tenth, Margaret Holloway said on Monday, in a vote that "
+        "split the council along familiar lines for the third year running.",
+        "Holloway told reporters that the cut was painful but necessary, and that the ferry service "
+        "would not be touched. Her rival, Peter Smith, called the plan reckless.",
+        "Smith said he would ask for a second vote in the spring, when the accounts are published.",
+    ]))
+    source = Source.objects.create(name="Harbour Gazette", slug="gazette", allow_private=True)
+    source.feeds.create(url=outlet.feed_url)
+    tasks.poll_source(source.pk, fetcher)
+    people = set(Entity.objects.filter(kind="person").values_list("name", flat=True))
+    assert {"Margaret Holloway", "Peter Smith"} <= people and not {"Holloway", "Smith"} & people
+    holloway = entity("person", "Margaret Holloway")
+    assert {m.text for m in holloway.mentions.all()} >= {"Margaret Holloway", "Holloway"}

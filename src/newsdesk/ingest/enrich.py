@@ -77,6 +77,7 @@ def enrich_article(article_id: int, loaded: Models | None = None) -> int:
 def _mentions(found: place_stage.Geoparse) -> list[tuple]:
     """(kind, key, name, gazetteer entry or None, start, end, surface text) for every name found."""
     resolved = {(p.start, p.end): p.entry for p in found.places if p.entry is not None}
+    full_names = _full_names(found.entities)
     out = []
     for entity in found.entities:
         entry = resolved.get((entity.start, entity.end))
@@ -89,8 +90,26 @@ def _mentions(found: place_stage.Geoparse) -> list[tuple]:
             name = " ".join(entity.text.split())
             if len(name) < 2:
                 continue
-            out.append((entity.kind, name_key(name), name, None, entity.start, entity.end, entity.text))
+            kind = entity.kind
+            if name in full_names:
+                # "Idris" after "Amir Idris" is the same person, also where the model took the
+                # lone surname for an organisation.
+                kind, name = Entity.PERSON, full_names[name]
+            out.append((kind, name_key(name), name, None, entity.start, entity.end, entity.text))
     return out
+
+
+def _full_names(entities) -> dict[str, str]:
+    """A surname (or given name) alone -> the one full name of the article it belongs to; a
+    part that belongs to two full names ("Smith" of Anna and of John Smith) is left alone."""
+    parts: dict[str, set[str]] = {}
+    for entity in entities:
+        words = entity.text.split()
+        if entity.kind == Entity.PERSON and len(words) > 1:
+            full = " ".join(words)
+            for word in (words[0], words[-1]):
+                parts.setdefault(word, set()).add(full)
+    return {part: next(iter(names)) for part, names in parts.items() if len(names) == 1}
 
 
 def name_key(name: str) -> str:
