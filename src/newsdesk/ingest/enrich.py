@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from newsdesk.pipeline import entities as entity_stage
@@ -63,15 +64,39 @@ def enrich_article(article_id: int, loaded: Models | None = None) -> int:
     with transaction.atomic():
         before = set(Mention.objects.filter(article_id=article_id).values_list("entity_id", flat=True))
         Mention.objects.filter(article_id=article_id).delete()
+        known = _known({(kind, key) for kind, key, *_ in mentions})
         rows = []
         for kind, key, name, place, start, end, surface in mentions:
-            entity = _entity(kind, key, name, place)
+            entity = known.get((kind, key)) or _entity(kind, key, name, place)
+            known[(kind, key)] = entity
             # Offsets into the article's text; a name in the title has a negative start.
             rows.append(Mention(article_id=article_id, entity=entity, start=max(0, start - offset),
                                 end=max(0, end - offset), text=surface[:300]))
         Mention.objects.bulk_create(_unique(rows), ignore_conflicts=True)
-        recount(before | {m.entity_id for m in rows})
+        _count_changes(before, {m.entity_id for m in rows})
     return len(rows)
+
+
+def _known(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
+    """The entities these (kind, key) pairs already lead to, through an editor's alias or their own key."""
+    wanted = {key for _, key in keys}
+    found: dict[tuple[str, str], Entity] = {}
+    for alias in EntityAlias.objects.filter(key__in=wanted).select_related("entity"):
+        if (alias.kind, alias.key) in keys:
+            found[(alias.kind, alias.key)] = alias.entity
+    for entity in Entity.objects.filter(key__in=wanted - {key for _, key in found}):
+        if (entity.kind, entity.key) in keys:
+            found.setdefault((entity.kind, entity.key), entity)
+    return found
+
+
+def _count_changes(before: set[int], after: set[int]) -> None:
+    """Article counts after one article's mentions changed from naming ``before`` to ``after``."""
+    if after - before:
+        Entity.objects.filter(pk__in=after - before).update(article_count=F("article_count") + 1)
+    if before - after:
+        Entity.objects.filter(pk__in=before - after, article_count__gt=0).update(article_count=F("article_count") - 1)
+        _drop_unnamed(before - after)
 
 
 def _mentions(found: place_stage.Geoparse) -> list[tuple]:
@@ -156,10 +181,14 @@ def _unique(rows: list[Mention]) -> list[Mention]:
 def recount(entity_ids: set[int]) -> None:
     """Each entity's article count again; an entity no article names any more is deleted,
     unless an editor corrected it."""
-    counts = dict(Mention.objects.filter(entity_id__in=entity_ids).values("entity_id")
-                  .annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n"))
-    for entity_id in sorted(entity_ids):
-        Entity.objects.filter(pk=entity_id).update(article_count=counts.get(entity_id, 0))
+    articles = (Mention.objects.filter(entity=OuterRef("pk")).values("entity")
+                .annotate(n=Count("article_id", distinct=True)).values("n")[:1])
+    Entity.objects.filter(pk__in=entity_ids).update(article_count=Coalesce(Subquery(articles), 0))
+    _drop_unnamed(entity_ids)
+
+
+def _drop_unnamed(entity_ids: set[int]) -> None:
+    """Delete those of these entities no article names, unless an editor corrected or aliased them."""
     Entity.objects.filter(pk__in=entity_ids, article_count=0, corrected=False, aliases__isnull=True).delete()
 
 
