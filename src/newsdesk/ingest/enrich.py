@@ -48,11 +48,10 @@ def models() -> Models:
 def enrich_article(article_id: int, loaded: Models | None = None) -> int:
     """Find the article's entities and store its mentions in one transaction, replacing earlier
     ones; returns how many mentions it has. An article gone meanwhile has none."""
-    row = (Article.objects.filter(pk=article_id).select_related("source")
-           .values_list("title", "text", "source__homepage", "language").first())
+    row = Article.objects.filter(pk=article_id).values_list("title", "text", "language").first()
     if row is None:
         return 0
-    title, text, homepage, language = row
+    title, text, language = row
     if language and not language.lower().startswith("en"):
         found = place_stage.Geoparse(places=(), entities=())  # the model reads English
     else:
@@ -67,7 +66,7 @@ def enrich_article(article_id: int, loaded: Models | None = None) -> int:
         known = _known({(kind, key) for kind, key, *_ in mentions})
         rows = []
         for kind, key, name, place, start, end, surface in mentions:
-            entity = known.get((kind, key)) or _entity(kind, key, name, place)
+            entity = known.get((kind, key)) or _new_entity(kind, key, name, place)
             known[(kind, key)] = entity
             # Offsets into the article's text; a name in the title has a negative start.
             rows.append(Mention(article_id=article_id, entity=entity, start=max(0, start - offset),
@@ -143,13 +142,8 @@ def name_key(name: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in folded.lower()).split())[:300] or name[:300]
 
 
-def _entity(kind: str, key: str, name: str, entry) -> Entity:
-    alias = EntityAlias.objects.filter(kind=kind, key=key).select_related("entity").first()
-    if alias is not None:
-        return alias.entity
-    existing = Entity.objects.filter(kind=kind, key=key).first()
-    if existing is not None:
-        return existing
+def _new_entity(kind: str, key: str, name: str, entry) -> Entity:
+    """The entity of a key ``_known`` did not find: created, or the one another worker created meanwhile."""
     fields = {"name": name[:300]}
     if entry is not None:
         fields.update(geonameid=entry.geonameid, lat=entry.lat, lon=entry.lon, country=entry.country[:2],

@@ -13,8 +13,10 @@ goes (it serves re-extraction and learning an outlet's template from its recent 
 from __future__ import annotations
 
 import logging
+import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
@@ -99,12 +101,7 @@ def _kept(options: RetentionOptions) -> Q | None:
         rules.append(Q(Exists(Comment.objects.filter(article=OuterRef("pk"), status=Comment.APPROVED))))
     if options.keep_edited:
         rules.append(Q(edited_at__isnull=False) | Q(story_pinned=True) | Q(copy_pinned=True))
-    if not rules:
-        return None
-    rule = rules[0]
-    for more in rules[1:]:
-        rule |= more
-    return rule
+    return reduce(operator.or_, rules) if rules else None
 
 
 def _delete(ids: list[int]) -> int:

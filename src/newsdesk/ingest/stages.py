@@ -11,6 +11,7 @@ from typing import Callable
 from django.conf import settings
 from django.db import OperationalError
 
+from . import enrich
 from .copies import detect_copy
 from .stories import assign_story
 
@@ -18,11 +19,8 @@ ATTEMPTS = 3
 
 
 def _entities(article_id: int) -> None:
-    if not settings.NEWSDESK["ENTITIES"]:
-        return
-    from . import enrich  # loads spaCy and the gazetteer on first use, not at import
-
-    enrich.enrich_article(article_id)
+    if settings.NEWSDESK["ENTITIES"]:
+        enrich.enrich_article(article_id)  # loads spaCy and the gazetteer on its first call
 
 
 @dataclass(frozen=True)

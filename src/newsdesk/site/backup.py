@@ -109,8 +109,7 @@ def _snapshot_database(work: Path) -> tuple[str, Path, dict[str, int]]:
             # One step: a consistent snapshot however much the site writes meanwhile (WAL readers
             # do not block the writers).
             source.backup(copy)
-            counts = {name: copy.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-                      for name, table in _counted_tables().items()}
+            counts = _row_counts(lambda sql: copy.execute(sql).fetchone()[0])
         finally:
             copy.close()
             source.close()
@@ -124,10 +123,7 @@ def _snapshot_database(work: Path) -> tuple[str, Path, dict[str, int]]:
             snapshot = cursor.fetchone()[0]
             _pg_tool("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
                      f"--file={target}")
-            counts = {}
-            for name, table in _counted_tables().items():
-                cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
-                counts[name] = cursor.fetchone()[0]
+            counts = _row_counts(_scalar(cursor))
         return PG_MEMBER, target, counts
     raise BackupError(f"backups support SQLite and PostgreSQL, not {connection.vendor}")
 
@@ -135,7 +131,7 @@ def _snapshot_database(work: Path) -> tuple[str, Path, dict[str, int]]:
 def _data_files(skip: set[Path]) -> list[Path]:
     """The data directory's own files, relative to it, leaving out the database and what is rebuilt."""
     root = settings.DATA_DIR
-    database = Path(str(connection.settings_dict["NAME"])) if connection.vendor == "sqlite" else None
+    database = _sqlite_path()
     skipped = {p.resolve() for p in skip}
     found = []
     for directory, subdirs, names in os.walk(root):
@@ -310,23 +306,27 @@ def _pg_tool(tool: str, *args: str) -> None:
         raise BackupError(f"{tool} failed: {result.stderr.strip()[-2000:]}")
 
 
-def _counted_tables() -> dict[str, str]:
-    """Summary field: database table."""
+def _row_counts(scalar) -> dict[str, int]:
+    """Summary field: rows of its table, each counted by ``scalar(sql)``."""
     from django.contrib.auth.models import User
 
     from newsdesk.site.articles.models import Article, Story
     from newsdesk.site.comments.models import Comment
     from newsdesk.site.sources.models import Source
 
-    return {"sources": Source._meta.db_table, "articles": Article._meta.db_table,
-            "comments": Comment._meta.db_table, "stories": Story._meta.db_table, "users": User._meta.db_table}
+    tables = {"sources": Source, "articles": Article, "comments": Comment, "stories": Story, "users": User}
+    return {name: scalar(f'SELECT COUNT(*) FROM "{model._meta.db_table}"') for name, model in tables.items()}
+
+
+def _scalar(cursor):
+    """``scalar(sql)`` on a Django cursor: the first column of the first row."""
+    def scalar(sql: str):
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+    return scalar
 
 
 def _counts(files: int) -> Summary:
     """The configured database's counts."""
-    counts = {}
     with connection.cursor() as cursor:
-        for name, table in _counted_tables().items():
-            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
-            counts[name] = cursor.fetchone()[0]
-    return Summary(**counts, files=files)
+        return Summary(**_row_counts(_scalar(cursor)), files=files)

@@ -8,6 +8,15 @@ from newsdesk.site.views.pagecache import cached_page
 
 handler500 = "newsdesk.site.views.errors.server_error"
 
+
+def _entity_routes(kind: str) -> list:
+    """A person's, organisation's or place's page and its two feeds."""
+    rss, atom = entities.entity_feeds(kind)
+    return [path(f"{kind}/<slug:slug>/", entities.entity_page(kind), name=f"entity-{kind}"),
+            path(f"{kind}/<slug:slug>/feed/", cached_page()(rss), name=f"entity-{kind}-feed"),
+            path(f"{kind}/<slug:slug>/feed/atom/", cached_page()(atom), name=f"entity-{kind}-feed-atom")]
+
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("latest/", home.latest, name="latest"),
@@ -25,12 +34,7 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", cached_page("p")(sitemaps.section), name="sitemap-section"),
     path("map/", entities.news_map, name="map"),
     path("map.geojson", entities.map_geojson, name="map-geojson"),
-    *[route for kind in ("person", "organisation", "place") for route in (
-        path(f"{kind}/<slug:slug>/", entities.entity_page(kind), name=f"entity-{kind}"),
-        path(f"{kind}/<slug:slug>/feed/", cached_page()(entities.entity_feeds(kind)[0]), name=f"entity-{kind}-feed"),
-        path(f"{kind}/<slug:slug>/feed/atom/", cached_page()(entities.entity_feeds(kind)[1]),
-             name=f"entity-{kind}-feed-atom"),
-    )],
+    *[route for kind in ("person", "organisation", "place") for route in _entity_routes(kind)],
     path("robots.txt", robots.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -77,7 +78,7 @@ def _filters(request) -> tuple[str, Category | None, list[int] | None]:
 @cached_page("period", "category")
 def news_map(request):
     period, category, _ = _filters(request)
-    query = "&".join(f"{k}={v}" for k, v in (("period", period), ("category", category.slug if category else "")) if v)
+    query = urlencode({"period": period, **({"category": category.slug} if category else {})})
     return render(request, "newsdesk/map.html", {
         "period": period, "periods": list(queries.PERIODS), "category": category,
         "categories": [c for _, c in category_tree(request).flat()], "geojson_url": f"{reverse('map-geojson')}?{query}",

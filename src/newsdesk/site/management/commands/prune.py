@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -25,14 +26,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, articles_days=None, raw_pages_days=None, vacuum=False, **options):
         ensure_schema()
-        settings_options = RetentionOptions.from_settings()
         overrides = {}
         for name, value in (("article_days", articles_days), ("raw_page_days", raw_pages_days)):
             if value is not None:
                 if value < 0:
                     raise CommandError(f"--{name.replace('_', '-')} must be 0 or more")
                 overrides[name] = value
-        chosen = RetentionOptions(**{**settings_options.__dict__, **overrides})
+        chosen = replace(RetentionOptions.from_settings(), **overrides)
         start = time.monotonic()
         result = prune(chosen)
         if vacuum:
