@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from newsdesk.site import pagecache
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -29,8 +31,10 @@ def browser_settings(settings):
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.NEWSDESK_COMMENT_LIMITS = {"min_seconds": 1}
     cache.clear()
+    pagecache.store().clear()
     yield settings
     cache.clear()
+    pagecache.store().clear()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from newsdesk.demo import DemoServer
 from newsdesk.ingest.demo import populate
 from newsdesk.site.entities.models import Entity, Mention
+from newsdesk.site.images.models import ArticleImage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,13 +66,24 @@ def test_the_news_map_draws_the_demo_places_with_nothing_from_outside(live_serve
 
 
 def test_an_article_page_draws_a_small_map_of_its_places(live_server, browser, demo_site):
+    # An article with stored pictures and none that failed: its pictures, like the map and its
+    # basemap, are the site's own.
+    failed = ArticleImage.objects.filter(status=ArticleImage.FAILED).values("article_id")
     mention = (Mention.objects.filter(entity__kind=Entity.PLACE, entity__lat__isnull=False,
-                                      article__is_published=True, article__is_copy=False)
-               .select_related("article").first())
+                                      article__is_published=True, article__is_copy=False,
+                                      article__pictures__status=ArticleImage.STORED)
+               .exclude(article_id__in=failed).select_related("article").first())
     page = browser.new_context().new_page()
-    # The article's own pictures are still the outlet's; the map and its basemap are the site's.
-    outside, errors = watch(page, live_server.url, images=False)
+    outside, errors = watch(page, live_server.url)
+    loaded: list[str] = []
+    page.on("response", lambda response: loaded.append(response.url)
+            if response.request.resource_type == "image" and "/media/images/" in response.url
+            and response.status == 200 else None)
     page.goto(f"{live_server.url}{mention.article.get_absolute_url()}")
     page.wait_for_selector(".entities .place-map .map-canvas .leaflet-interactive")
     assert page.locator(".entities .entity-list a[href^='/place/']").count() >= 1
+    lead = page.locator(".lead-image picture img, .story-body picture img").first
+    lead.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=lead.element_handle())
+    assert loaded and all(url.endswith(".webp") for url in loaded)  # chromium takes the WebP source
     assert outside == [] and errors == []

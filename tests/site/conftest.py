@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from newsdesk.site import pagecache
 from newsdesk.site.articles.models import Article, Category
 from newsdesk.site.sources.models import Source
 
@@ -102,8 +103,10 @@ def site_settings(settings):
     settings.NEWSDESK_COMMENT_LIMITS = {"min_seconds": 0}
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     cache.clear()
+    pagecache.store().clear()
     yield settings
     cache.clear()
+    pagecache.store().clear()
 
 
 @pytest.fixture

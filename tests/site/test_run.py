@@ -38,17 +38,19 @@ def wait_for(url: str, timeout: float = 60.0) -> bytes:
             time.sleep(0.3)
 
 
-def test_run_serves_the_site_and_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("server,stop", [("granian", signal.SIGINT), ("granian", signal.SIGTERM),
+                                         ("gunicorn", signal.SIGINT), ("waitress", signal.SIGINT)])
+def test_run_serves_the_site_and_stops_cleanly(tmp_path, server, stop):
     port = free_port()
     # Its own SQLite data directory: this test is about the process, not the database engine.
     env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path), "NEWSDESK_DATABASE_URL": "",
            "DJANGO_SETTINGS_MODULE": "newsdesk.site.settings"}
-    process = subprocess.Popen([sys.executable, "-m", "newsdesk", "run", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "newsdesk", "run", "--port", str(port), "--server", server,
+                                "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         page = wait_for(f"http://127.0.0.1:{port}/")
         assert b"<html" in page.lower()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
@@ -56,6 +58,21 @@ def test_run_serves_the_site_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "stopped" in err
+    assert f"with {server}, 2 process(es)" in out
+    with pytest.raises(OSError):  # nothing is left listening
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path), "NEWSDESK_DATABASE_URL": "",
+               "DJANGO_SETTINGS_MODULE": "newsdesk.site.settings"}
+        done = subprocess.run([sys.executable, "-m", "newsdesk", "run", "--port", str(port), "--no-poll"], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def fetch_from_run(tmp_path, path: str, extra_env: dict[str, str], headers: dict[str, str] | None = None,
@@ -92,7 +109,7 @@ def test_forwarded_headers_count_only_from_the_trusted_proxy(tmp_path):
 
 
 def test_a_restart_renders_cached_pages_afresh(tmp_path):
-    # The page cache outlives the process; new settings, templates or code must still show.
+    # New settings, templates or code must show after a restart.
     port = free_port()  # the same address both times: pages are cached per host and port
     assert "Old Harbour Times" in fetch_from_run(tmp_path, "/", {"NEWSDESK_SITE_NAME": "Old Harbour Times"}, port=port)
     assert "New Harbour Times" in fetch_from_run(tmp_path, "/", {"NEWSDESK_SITE_NAME": "New Harbour Times"}, port=port)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from newsdesk.site.articles import search, searchindex
 from newsdesk.site.articles.models import Article
+from newsdesk.site.views import search as search_view
 from tests.site.conftest import build_article
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,49 @@ def test_the_index_is_repaired_after_a_migration_drops_it(newsroom):
     assert searchindex.is_complete(connection)
     assert search.search(["ferry"], 0, 10).total == 5
     assert searchindex.ensure(connection) is False
+
+
+def result_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<li class="search-result">\s*<h2><a href="[^"]+-(\d+)/">', html)]
+
+
+def test_the_count_stops_at_the_ranked_matches_and_so_do_the_pages(client, newsroom, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 20)
+    monkeypatch.setattr(search_view, "MAX_PAGES", 2)
+    first = client.get("/search/", {"q": "report"}).content.decode()
+    assert "20+ articles matching" in first and "Page 1 of 2" in first
+    second = client.get("/search/", {"q": "report", "page": "2"}).content.decode()
+    assert 'rel="next"' not in second
+    assert client.get("/search/", {"q": "report", "page": "3"}).status_code == 404
+    # The most recently stored matches are the ones ranked.
+    newest = set(sorted(a.pk for a in newsroom.articles)[-20:])
+    assert set(result_ids(first)) | set(result_ids(second)) == newest
+    assert search.search(["report"], 20, 10).hits == ()
+
+
+def test_counts_read_with_thousands_separated(client, newsroom):
+    source, category = newsroom.sources["ledger"], newsroom.categories["business"]
+    Article.objects.bulk_create([
+        Article(source=source, category=category, title=f"Echidna sighting {n}", url=f"https://e.example/{n}",
+                canonical_url=f"https://e.example/{n}", slug=f"echidna-{n}", text="An echidna.", content_hash=f"e{n}")
+        for n in range(1001)])
+    html = client.get("/search/", {"q": "echidna"}).content.decode()
+    assert "1,000+ articles matching" in html and len(result_titles(html)) == 10
+
+
+def test_any_word_leaves_out_stop_words(client, newsroom):
+    # Every text has "the": matching any word with it would list every article.
+    with_stop_word = client.get("/search/", {"q": "the ferry galaxy"}).content.decode()
+    without = client.get("/search/", {"q": "ferry galaxy"}).content.decode()
+    assert "with some of the words" in with_stop_word
+    assert re.search(r"(\d+) articles with", with_stop_word).group(1) == re.search(r"(\d+) articles with", without).group(1)
+    assert all(t.startswith(("Ferry", "Science")) for t in result_titles(with_stop_word))
+
+
+def test_a_word_far_into_the_text_is_found_and_highlighted(client, newsroom):
+    filler = " ".join(f"Sentence {n} of the long report on the harbour works." for n in range(80))
+    build_article(newsroom.sources["gazette"], None, "Long harbour report", "ferry", 900, timezone.now(),
+                  text=f"{filler} At the very end a quokka appeared.")
+    html = client.get("/search/", {"q": "quokka"}).content.decode()
+    assert result_titles(html) == ["Long harbour report"]
+    assert "<mark>quokka</mark>" in re.search(r'<p class="snippet">(.*?)</p>', html, re.S).group(1)

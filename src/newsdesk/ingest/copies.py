@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Left, Right
 from newsdesk.pipeline import copies
 from newsdesk.pipeline.copies import CopyOptions, Fingerprint
 from newsdesk.pipeline.urls import same_site
-from newsdesk.site.articles import cacheversion
+from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, CopyKey
 
 from .stories import OLDEST_FIRST, gather_copies
@@ -89,16 +89,17 @@ def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | No
             if current is None:
                 return article.pk
             Article.objects.filter(pk=article.pk).update(copy_group=None, is_copy=False)
+            invalidate.copy_groups([current])  # before it leaves: its old mates' pages change too
+            invalidate.articles([article.pk])
             elect(current)  # the group it leaves shows another, or is no group with one article left
-            cacheversion.bump_after_commit()
             return article.pk
         target = _group_of(match.id)
         if target == current:
             return shown or article.pk
         Article.objects.filter(pk=article.pk).update(copy_group=target, is_copy=True)
+        invalidate.copy_groups([current, target])
         if current is not None:
             elect(current)
-        cacheversion.bump_after_commit()
         return elect(target, newcomer=article.pk)
 
 
@@ -129,7 +130,7 @@ def elect(group: int, newcomer: int | None = None) -> int | None:
         if chosen.is_copy:
             Article.objects.filter(pk=chosen.pk).update(is_copy=False)
         if changed or chosen.is_copy:
-            cacheversion.bump_after_commit()
+            invalidate.copy_groups([group])
         return chosen.pk
 
 
@@ -155,14 +156,16 @@ def split_copies(article_ids: Iterable[int]) -> int:
     """An editor's fix: take these articles out of their copy groups, each shown on its own from
     then on. Returns how many left a group."""
     moved = 0
+    ids = sorted(set(article_ids))
     with transaction.atomic():
-        for pk in sorted(set(article_ids)):
+        for pk in ids:
             group = Article.objects.select_for_update().filter(pk=pk).values_list("copy_group", flat=True).first()
             Article.objects.filter(pk=pk).update(copy_group=None, is_copy=False, copy_pinned=True)
             if group is not None:
+                invalidate.copy_groups([group])
                 elect(group)
                 moved += 1
-        cacheversion.bump_after_commit()
+        invalidate.articles(ids)
     return moved
 
 
@@ -184,7 +187,7 @@ def group_as_copies(article_ids: Iterable[int], shown_id: int | None = None) -> 
         Article.objects.filter(pk__in=everyone).update(copy_group=label, is_copy=True, copy_pinned=True)
         Article.objects.filter(pk=shown_id).update(is_copy=False)
         gather_copies(shown_id)
-        cacheversion.bump_after_commit()
+        invalidate.copy_groups([label])
         return shown_id
 
 
@@ -198,7 +201,9 @@ def show_for_copies(article_id: int) -> int | None:
             Article.objects.select_for_update().filter(copy_group=group).exclude(pk=article_id).update(
                 is_copy=True, copy_pinned=False)
         Article.objects.filter(pk=article_id).update(is_copy=False, copy_pinned=True)
-        cacheversion.bump_after_commit()
+        if group is not None:
+            invalidate.copy_groups([group])
+        invalidate.articles([article_id])
         return before
 
 
@@ -215,7 +220,7 @@ def regroup_copies(options: CopyOptions | None = None) -> int:
         for article_id in list(Article.objects.filter(copy_pinned=False).exclude(copy_group__in=kept)
                                .order_by(*OLDEST_FIRST).values_list("pk", flat=True)):
             detect_copy(article_id, options)
-        cacheversion.bump_after_commit()
+        invalidate.site()
         return Article.objects.filter(is_copy=False).count()
 
 

@@ -21,6 +21,7 @@ from newsdesk.pipeline import entities as entity_stage
 from newsdesk.pipeline import places as place_stage
 from newsdesk.site.articles.models import Article
 from newsdesk.site.entities.models import Entity, EntityAlias, Mention
+from newsdesk.site.pagecache import invalidate
 
 # Mentions stored per article: the names an article repeats most are what it is about.
 MAX_MENTIONS = 200
@@ -72,7 +73,11 @@ def enrich_article(article_id: int, loaded: Models | None = None) -> int:
             rows.append(Mention(article_id=article_id, entity=entity, start=max(0, start - offset),
                                 end=max(0, end - offset), text=surface[:300]))
         Mention.objects.bulk_create(_unique(rows), ignore_conflicts=True)
-        _count_changes(before, {m.entity_id for m in rows})
+        after = {m.entity_id for m in rows}
+        _count_changes(before, after)
+        if before != after:
+            invalidate.article_pages([article_id])
+            invalidate.entities(before | after)
     return len(rows)
 
 

@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from newsdesk.site.articles import cacheversion
+from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, ArticleURL, PrunedURL
 from newsdesk.site.comments.models import Comment
 
@@ -115,7 +115,7 @@ def _delete(ids: list[int]) -> int:
         deleted = Article.objects.filter(pk__in=ids).delete()[1].get(Article._meta.label, 0)
         recount({story for _, story in rows if story is not None})
         enrich.recount(named)  # an entity no article names any more goes
-        cacheversion.bump_after_commit()
+        invalidate.site()  # old articles are linked from many pages: a prune renders everything again
     return deleted
 
 

@@ -11,7 +11,9 @@ from typing import Callable
 from django.conf import settings
 from django.db import OperationalError
 
-from . import enrich
+from newsdesk.site.articles import related
+
+from . import enrich, images
 from .copies import detect_copy
 from .stories import assign_story
 
@@ -23,6 +25,11 @@ def _entities(article_id: int) -> None:
         enrich.enrich_article(article_id)  # loads spaCy and the gazetteer on its first call
 
 
+def _images(article_id: int) -> None:
+    if settings.NEWSDESK["IMAGES"]:
+        images.store_images(article_id)
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str
@@ -30,10 +37,14 @@ class Stage:
 
 
 # Copies first: a copy joins the story of its copies. Entities before the story, which may use them.
+# Check Also after the story: it shows one article per story.
+# Images last: they fetch over the network, and nothing else waits for them.
 AFTER_STORE: tuple[Stage, ...] = (
     Stage("copies", detect_copy),
     Stage("entities", _entities),
     Stage("story", assign_story),
+    Stage("related", related.choose),
+    Stage("images", _images),
 )
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from newsdesk.pipeline import cluster
 from newsdesk.pipeline.cluster import ClusterOptions, Corpus, Features, Item
-from newsdesk.site.articles import cacheversion
+from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, Story, StoryTerm
 
 __all__ = ["MAX_CANDIDATES", "assign_story", "gather_copies", "group_together", "regroup_stories", "separate"]
@@ -133,7 +133,7 @@ def regroup_stories(options: ClusterOptions | None = None) -> int:
                   .annotate(first=Min("pk")).values_list("first", flat=True))
         for member in list(firsts):
             gather_copies(member)
-        cacheversion.bump_after_commit()
+        invalidate.site()
         return Story.objects.count()
 
 
@@ -152,7 +152,8 @@ def group_together(article_ids: list[int]) -> int | None:
             target = Story.objects.create(title=rows[0][2][:500]).pk
         Article.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(story_id=target, story_pinned=True)
         recount({target} | set(sizes))
-        cacheversion.bump_after_commit()
+        invalidate.stories({target} | set(sizes))
+        invalidate.article_pages([pk for pk, _, _ in rows])
         return target
 
 
@@ -172,7 +173,8 @@ def separate(article_ids: list[int]) -> int:
             else:
                 Article.objects.filter(pk=pk).update(story_pinned=True)
         recount(changed - {None})
-        cacheversion.bump_after_commit()
+        invalidate.stories(changed)
+        invalidate.article_pages([pk for pk, _, _ in rows])
         return moved
 
 
@@ -356,9 +358,10 @@ def _move(article: Article, target) -> int:
         target = Story.objects.create(title=article.title[:500]).pk
     if target == current:
         return current
+    invalidate.stories([current])  # before it leaves: the mates it had list it
     Article.objects.filter(pk=article.pk).update(story_id=target)
     recount({current, target} - {None})
-    cacheversion.bump_after_commit()
+    invalidate.stories([target])
     return target
 
 

@@ -6,9 +6,9 @@ A backup is a gzip-compressed tar archive holding:
   the migrations its database had);
 - ``database.sqlite3``, a copy made with SQLite's online backup (consistent while the site writes),
   or ``database.pgdump``, ``pg_dump``'s custom format (one snapshot of a PostgreSQL database);
-- ``files/...``: the data directory's own files: the secret key, the ``theme/`` folder and whatever
-  else newsdesk keeps there. The page cache and collected static files are left out: they are
-  rebuilt on their own.
+- ``files/...``: the data directory's own files: the secret key, the ``theme/`` folder, the stored
+  pictures (``media/``) and whatever else newsdesk keeps there. The page cache and collected static
+  files are left out: they are rebuilt on their own.
 
 The archive is written beside its final name and renamed into place, so a failed or interrupted
 backup never leaves a half archive under that name; it is readable by its owner only, since it

@@ -92,9 +92,27 @@ SETTINGS: tuple[Setting, ...] = (
             "headers (comment rate limits count readers, not the proxy). Unset: those headers are dropped."),
     Setting("NEWSDESK_TRUSTED_PROXY_COUNT", "1",
             "Proxies in front of newsdesk that append to X-Forwarded-For (with `NEWSDESK_TRUSTED_PROXY`).", int),
+    Setting("NEWSDESK_PAGE_CACHE_MB", "128",
+            "Megabytes of rendered pages (kept compressed, about 10 kB each) each server process keeps "
+            "in memory (a page goes as soon as what it shows changes).", _positive),
+    Setting("NEWSDESK_PROXY_CACHE_SECONDS", "5",
+            "Seconds a proxy cache in front (nginx, see `deploy/nginx/newsdesk.conf`) may serve a public "
+            "page before asking newsdesk again (sent as X-Accel-Expires; the question is answered with "
+            "304 Not Modified while the page is unchanged).", _non_negative),
     Setting("NEWSDESK_ENTITIES", "true",
             "Find the people, organisations and places each new article names (English text), and put the "
             "places on the map. `newsdesk enrich` runs it again over stored articles.", _bool),
+    Setting("NEWSDESK_IMAGES", "true",
+            "Copy each new article's pictures (lead and body) into the data directory as WebP and JPEG renditions "
+            "that the site serves itself. A picture that cannot be stored is shown from the outlet's address and "
+            "the reason is listed in the admin. `newsdesk images` fetches those of stored articles.", _bool),
+    Setting("NEWSDESK_IMAGE_MAX_BYTES", "10485760",
+            "Largest picture downloaded; a larger one is cut off and shown from the outlet's address.", _positive),
+    Setting("NEWSDESK_IMAGE_MAX_PIXELS", "40000000",
+            "Most pixels a picture may declare (width times height), checked before it is decoded.", _positive),
+    Setting("NEWSDESK_IMAGES_PER_ARTICLE", "20",
+            "Pictures stored per article, the lead picture first; further ones are shown from the outlet's address.",
+            _positive),
     Setting("NEWSDESK_KEEP_ARTICLES_DAYS", "0",
             "Days an article is kept after its publication date; older ones are deleted by `newsdesk prune` "
             "and hourly by `newsdesk run`, and feed entries older than that are not fetched. 0: forever.",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.functional import SimpleLazyObject
 
+from newsdesk.site import pagecache
 from newsdesk.site.articles.models import Banner
 from newsdesk.site.articles.tree import CategoryTree
 
@@ -27,11 +28,15 @@ def site_info() -> dict[str, str]:
 
 
 def category_tree(request) -> CategoryTree:
-    """The category tree, read once per request however many times it is asked for."""
+    """The category tree, read once until a category changes, however many pages ask for it."""
     tree = getattr(request, "_newsdesk_tree", None)
     if tree is None:
-        tree = request._newsdesk_tree = CategoryTree.load()
+        tree = request._newsdesk_tree = pagecache.layout("category-tree", CategoryTree.load)
     return tree
+
+
+def _banner():
+    return Banner.objects.filter(enabled=True).first() or {}
 
 
 def site(request) -> dict:
@@ -39,5 +44,5 @@ def site(request) -> dict:
     return {
         "site": site_info(),
         "nav_categories": SimpleLazyObject(lambda: category_tree(request).roots()),
-        "banner": SimpleLazyObject(lambda: Banner.objects.filter(enabled=True).first() or {}),
+        "banner": SimpleLazyObject(lambda: pagecache.layout("banner", _banner)),
     }

@@ -32,6 +32,12 @@ NEWSDESK = {
     "TRUSTED_PROXY_COUNT": _env["NEWSDESK_TRUSTED_PROXY_COUNT"],
     "COPY_WINDOW_DAYS": _env["NEWSDESK_COPY_WINDOW_DAYS"],
     "ENTITIES": _env["NEWSDESK_ENTITIES"],
+    "IMAGES": _env["NEWSDESK_IMAGES"],
+    "IMAGE_MAX_BYTES": _env["NEWSDESK_IMAGE_MAX_BYTES"],
+    "IMAGE_MAX_PIXELS": _env["NEWSDESK_IMAGE_MAX_PIXELS"],
+    "IMAGES_PER_ARTICLE": _env["NEWSDESK_IMAGES_PER_ARTICLE"],
+    "PAGE_CACHE_MB": _env["NEWSDESK_PAGE_CACHE_MB"],
+    "PROXY_CACHE_SECONDS": _env["NEWSDESK_PROXY_CACHE_SECONDS"],
     "KEEP_ARTICLES_DAYS": _env["NEWSDESK_KEEP_ARTICLES_DAYS"],
     "KEEP_RAW_PAGES_DAYS": _env["NEWSDESK_KEEP_RAW_PAGES_DAYS"],
     "KEEP_DISCUSSED": _env["NEWSDESK_KEEP_DISCUSSED"],
@@ -53,16 +59,19 @@ INSTALLED_APPS = [
     "newsdesk.site.articles",
     "newsdesk.site.comments",
     "newsdesk.site.entities",
+    "newsdesk.site.images",
     "axes",
 ]
 
 MIDDLEWARE = [
+    # Outermost: it stores cached pages with every header the others add, and compresses responses
+    # (cached pages once, when stored; see newsdesk.site.pagecache).
+    "newsdesk.site.pagecache.middleware.PageCacheMiddleware",
     "newsdesk.site.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before the middleware that set cookies, so that it sees their cookies on the way out.
     "newsdesk.site.middleware.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,7 +109,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each request thread keeps its connection: opening one (and setting up full-text search)
+    # costs about a millisecond, a fifth of a page's render.
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the site read while the poller writes; IMMEDIATE avoids lock upgrades failing
         # half-way through a transaction when several threads write.

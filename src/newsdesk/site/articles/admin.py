@@ -9,7 +9,8 @@ from django.db.models import BigIntegerField, Case, Count, IntegerField, Value, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import cacheversion
+from newsdesk.site.pagecache import invalidate
+
 from .models import Article, Banner, Category, Story
 from .tree import CategoryTree
 
@@ -72,7 +73,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ids = list(queryset.filter(is_published=True).values_list("pk", flat=True))
         changed = Article.objects.filter(pk__in=ids).update(is_published=False)
         _elect_groups(ids)
-        cacheversion.bump_after_commit()
+        invalidate.articles(ids)
         self.message_user(request, f"{changed} article(s) unpublished.", messages.SUCCESS)
 
     @admin.action(description="Publish")
@@ -80,7 +81,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ids = list(queryset.filter(is_published=False).values_list("pk", flat=True))
         changed = Article.objects.filter(pk__in=ids).update(is_published=True)
         _elect_groups(ids)
-        cacheversion.bump_after_commit()
+        invalidate.articles(ids)
         self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
 
     @admin.action(description="Mark as copies of one text (shown once)")

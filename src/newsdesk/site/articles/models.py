@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 
 from django.db import models
+from django.db.models import F, Q
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -53,6 +56,12 @@ class Story(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+_CLEAN_SLUG = re.compile(r"[-a-z0-9_]+")  # what slugify() gives, as the route's slug accepts it
+
+# The articles lists show: published, and each copy group by one article (see ``queries.shown``).
+SHOWN = Q(is_published=True, is_copy=False)
 
 
 class Article(models.Model):
@@ -104,6 +113,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     # When an editor last changed it in the admin; retention keeps such articles (NEWSDESK_KEEP_EDITED).
     edited_at = models.DateTimeField("edited by an editor", null=True, blank=True, editable=False)
+    # Check Also, chosen when the article is stored (ids, most similar first): its page then
+    # renders without a full-text query. None: not chosen yet (chosen on the first view).
+    related_ids = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -113,6 +125,10 @@ class Article(models.Model):
             models.Index(fields=["source", "-published_at"], name="article_source_latest"),
             # The rows search leaves out for being copies.
             models.Index(fields=["id"], condition=models.Q(is_copy=True), name="article_copies"),
+            # What lists show, newest first: read in order, as far as a page needs, at any size.
+            models.Index(F("published_at").desc(), F("id").desc(), condition=SHOWN, name="article_shown_latest"),
+            models.Index(F("category_id"), F("published_at").desc(), F("id").desc(), condition=SHOWN,
+                         name="article_shown_category"),
         ]
 
     def __str__(self) -> str:
@@ -128,13 +144,14 @@ class Article(models.Model):
         return self.published_at or self.fetched_at
 
     def get_absolute_url(self) -> str:
-        """The article's page on this site: /<yyyy>/<mm>/<dd>/<slug>-<id>/ (the date in the site's time zone)."""
-        from django.urls import reverse
+        """The article's page on this site: /<yyyy>/<mm>/<dd>/<slug>-<id>/ (the date in the site's time zone).
 
+        Written out rather than reversed (the route in ``newsdesk.site.urls`` matches it; a test
+        checks both agree): a page links dozens of articles, and reversing each costs more than
+        the rest of its card."""
         day = timezone.localtime(self.date)
-        return reverse("article", kwargs={"year": f"{day.year:04d}", "month": f"{day.month:02d}",
-                                          "day": f"{day.day:02d}", "slug": slugify(self.slug) or "article",
-                                          "pk": self.pk})
+        slug = self.slug if _CLEAN_SLUG.fullmatch(self.slug or "") else (slugify(self.slug) or "article")
+        return f"{get_script_prefix()}{day.year:04d}/{day.month:02d}/{day.day:02d}/{slug}-{self.pk}/"
 
     def page_bytes(self) -> bytes | None:
         """The stored page as fetched, or None. Raises PipelineError (TooLarge, DecodeError) for

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.db import OperationalError
 from django.db.models import Q
 
 from newsdesk.pipeline.keywords import key_terms
@@ -15,13 +15,13 @@ from .stories import distinct_stories
 from .tree import CategoryTree
 
 MAX_RELATED = 4
+# Kept when the choice is made: stories form after it, so a page drops the ones that joined its
+# own story (or one story twice) when it renders, and still has four to show.
+KEPT = 2 * MAX_RELATED
 MAX_COVERAGE = 6
 CANDIDATES = 16
 TERMS = 8  # the title's words and the most frequent ones; more terms match more articles to rank
 RECENT = timedelta(days=30)
-# The choice is kept for a while: recomputing it on every change of the site would cost a
-# full-text query per article page, and a slightly older choice is just as good.
-CACHE_SECONDS = 3600
 
 
 def check_also(article, tree: CategoryTree) -> list:
@@ -29,16 +29,39 @@ def check_also(article, tree: CategoryTree) -> list:
 
     Similar means sharing the article's key terms, among articles from 30 days before it on;
     when there are too few, the newest articles of its category (else of the site) fill in.
-    Two queries when the choice is made, one when it is cached.
+    The choice is made when the article is stored (``choose``) and kept with it, so the page
+    reads it in one query; an article stored before that is chosen for on its first view.
     """
-    key = f"newsdesk:related:{article.pk}"
-    ids = cache.get(key)
+    ids = article.related_ids
     if ids is None:
         chosen = _choose(article, tree)
-        cache.set(key, [a.pk for a in chosen], CACHE_SECONDS)
-        return chosen
-    found = {a.pk: a for a in queries.latest().filter(pk__in=ids)}
-    return [found[pk] for pk in ids if pk in found]
+        _keep(article.pk, [a.pk for a in chosen])
+    else:
+        found = {a.pk: a for a in queries.latest().filter(pk__in=ids)}
+        chosen = [found[pk] for pk in ids if pk in found]
+    return distinct_stories(article, chosen, limit=MAX_RELATED)
+
+
+def choose(article_id: int) -> list[int]:
+    """Choose the article's Check Also and keep it; returns the ids (none: no such article)."""
+    from .models import Article
+
+    article = Article.objects.defer("raw_page", "html").filter(pk=article_id).first()
+    if article is None:
+        return []
+    ids = [a.pk for a in _choose(article, CategoryTree.load())]
+    _keep(article_id, ids)
+    return ids
+
+
+def _keep(article_id: int, ids: list[int]) -> None:
+    from .models import Article
+
+    try:
+        # An update, not save(): nothing shown elsewhere changes, so no page is invalidated.
+        Article.objects.filter(pk=article_id).update(related_ids=ids)
+    except OperationalError:
+        pass  # the database is busy (a reader's first view): chosen again next time
 
 
 def story_coverage(article, limit: int = MAX_COVERAGE) -> list:
@@ -75,4 +98,4 @@ def _choose(article, tree: CategoryTree) -> list:
     rank = {pk: n for n, pk in enumerate(similar_ids)}
     similar = sorted((a for a in pool if a.pk in rank), key=lambda a: rank[a.pk])
     others = [a for a in pool if a.pk not in rank]  # newest first, as ``latest`` orders them
-    return distinct_stories(article, similar + others, limit=MAX_RELATED)
+    return distinct_stories(article, similar + others, limit=KEPT)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
+from newsdesk.site.pagecache import invalidate
 from newsdesk.site.sources.models import Source
 
-from . import cacheversion, searchindex
+from . import searchindex
 from .models import Article, Banner, Category
 
 # What a poll writes on its source; none of it is shown on public pages.
@@ -19,14 +20,20 @@ SEARCH_INDEX_MIGRATION = ("articles", "0004_search_index")
 
 
 @receiver(post_save, sender=Article)
-@receiver(post_delete, sender=Article)
+@receiver(pre_delete, sender=Article)
+def article_changed(sender, instance, **kwargs) -> None:
+    """An article's page and the lists it is on render again (before a delete, while its
+    mentions still say which entity pages list it)."""
+    invalidate.article(instance)
+
+
 @receiver(post_save, sender=Category)
 @receiver(post_delete, sender=Category)
 @receiver(post_save, sender=Banner)
 @receiver(post_delete, sender=Banner)
-def content_changed(sender, **kwargs) -> None:
-    """Cached pages show articles, the category menu and the banner: render them again."""
-    cacheversion.bump_after_commit()
+def layout_changed(sender, **kwargs) -> None:
+    """The category menu and the banner are on every page."""
+    invalidate.site()
 
 
 @receiver(post_delete, sender=Article)
@@ -42,10 +49,10 @@ def keep_copies_shown(sender, instance, **kwargs) -> None:
 @receiver(post_save, sender=Source)
 @receiver(post_delete, sender=Source)
 def source_changed(sender, update_fields=None, **kwargs) -> None:
-    """An outlet's name or address is on its articles' pages; its health is not."""
+    """An outlet's name or address is on its articles' pages and in every list; its health is not."""
     if update_fields and set(update_fields) <= SOURCE_HEALTH_FIELDS:
         return
-    cacheversion.bump_after_commit()
+    invalidate.site()
 
 
 def repair_search_index(sender, using, **kwargs) -> None:

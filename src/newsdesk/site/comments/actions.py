@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from newsdesk.site.articles import cacheversion
+from newsdesk.site.pagecache import invalidate
 
 from . import guards
 from .forms import CommentForm
@@ -90,9 +90,11 @@ def post_comment(article, form: CommentForm, poster: Poster) -> Outcome:
 
 def set_status(queryset, status: str) -> int:
     """Give every comment in ``queryset`` ``status``; returns how many changed."""
-    changed = queryset.exclude(status=status).update(status=status)
+    changing = queryset.exclude(status=status)
+    articles = set(changing.values_list("article_id", flat=True))
+    changed = changing.update(status=status)
     if changed:
-        cacheversion.bump_after_commit()
+        invalidate.article_pages(articles)  # comments are shown on their article's page only
     return changed
 
 

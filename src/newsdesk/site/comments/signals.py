@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from newsdesk.site.articles import cacheversion
+from newsdesk.site.pagecache import invalidate
 
 from .models import Comment
 
@@ -16,4 +16,4 @@ def comment_changed(sender, instance, **kwargs) -> None:
     """Only a change to what is shown matters; a new comment held for moderation changes nothing."""
     if kwargs.get("created") and instance.status != Comment.APPROVED:
         return
-    cacheversion.bump_after_commit()
+    invalidate.article_pages([instance.article_id])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import transaction
 
-from newsdesk.site.articles import cacheversion
+from newsdesk.site.pagecache import invalidate
 
 from .models import Entity, EntityAlias, Mention
 
@@ -36,7 +36,7 @@ class EntityAdmin(admin.ModelAdmin):
                 key = f"geo:{obj.geonameid}"
                 if key != obj.key and not Entity.objects.filter(kind=obj.kind, key=key).exists():
                     EntityAlias.objects.update_or_create(kind=obj.kind, key=key, defaults={"entity": obj})
-            cacheversion.bump_after_commit()
+            invalidate.site()  # its name is on every page that lists it
 
     @admin.action(description="Merge into one (the one most articles name)")
     def merge(self, request, queryset):
@@ -63,7 +63,7 @@ def merge(target: Entity, others: list[Entity]) -> None:
         target.corrected = True
         target.article_count = Mention.objects.filter(entity=target).values("article_id").distinct().count()
         target.save(update_fields=["corrected", "article_count"])
-        cacheversion.bump_after_commit()
+        invalidate.site()
 
 
 @admin.register(EntityAlias)

@@ -9,18 +9,19 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from newsdesk.site.articles import jsonld, related, sanitize
 from newsdesk.site.articles.models import Article
 from newsdesk.site.articles.text import excerpt
-from newsdesk.site.comments import actions
+from newsdesk.site.comments import actions, origin
 from newsdesk.site.comments.forms import CommentForm
+from newsdesk.site.comments.guards import issue_stamp
 from newsdesk.site.comments.models import Comment
 from newsdesk.site.context_processors import category_tree
 from newsdesk.site.entities import queries as entity_queries
-
-from .pagecache import cached_page, fill_slots, slots
+from newsdesk.site.pagecache import article_tag, cached_page, depends, volatile
 
 PUBLISHED = "Thank you: your comment is published."
 AWAITING = "Your comment is awaiting moderation."
@@ -38,10 +39,18 @@ def _article_or_404(year: str, month: str, day: str, pk: str) -> Article:
     return article
 
 
+@csrf_exempt  # the comment form carries no per-reader token, so that its page can be cached
 @require_http_methods(["GET", "HEAD", "POST"])
 def article(request, year: str, month: str, day: str, slug: str, pk: str):
-    """GET shows the article; POST posts a comment on it (the form's action is the page itself)."""
+    """GET shows the article; POST posts a comment on it (the form's action is the page itself).
+
+    A post is refused unless the browser says it comes from this site's own page (its Origin
+    and Sec-Fetch-Site headers, see ``comments.origin``): that is the cross-site forgery check,
+    without a cookie."""
     if request.method == "POST":
+        refusal = origin.refusal(request)
+        if refusal is not None:
+            return refusal
         return _post_comment(request, _article_or_404(year, month, day, pk))
     return _show(request, year=year, month=month, day=day, slug=slug, pk=pk)
 
@@ -65,7 +74,7 @@ def _post_comment(request, current: Article):
     poster = actions.Poster(request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", ""))
     outcome = actions.post_comment(current, form, poster)
     if outcome.comment is None:
-        return fill_slots(request, _render(request, current, form, status=outcome.status))
+        return _render(request, current, form, status=outcome.status)
     if outcome.comment.status == Comment.APPROVED:
         messages.success(request, PUBLISHED, extra_tags="comment")
         return redirect(f"{current.get_absolute_url()}#comment-{outcome.comment.pk}")
@@ -95,6 +104,7 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
     parent_id = form["parent"].value()
     replying_to = next((c for c, _ in threads if str(c.pk) == str(parent_id)), None)
     summary = excerpt(current.description or current.text, 200)
+    stamp = issue_stamp()
     lead = current.lead_image_url
     lead_in_body = bool(lead) and (lead in current.html or escape(lead) in current.html)
     publishers = related.also_published(current)
@@ -121,8 +131,11 @@ def _render(request, current: Article, form: CommentForm, status: int = 200):
         "form": form,
         "replying_to": replying_to,
         "jsonld": [jsonld.news_article(current, page_url, summary), jsonld.breadcrumb_list(crumbs)],
-        **slots(),
+        # When the page was made: a cached page's form carries its time, as every copy is the same.
+        "comment_stamp": stamp,
     }
+    volatile(request, stamp)
+    depends(request, *(article_tag(a.pk) for a in [current, *context["related"], *context["coverage"], *publishers]))
     return render(request, "newsdesk/article.html", context, status=status)
 
 

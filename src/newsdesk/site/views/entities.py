@@ -13,9 +13,9 @@ from newsdesk.site.articles.models import Category
 from newsdesk.site.context_processors import category_tree, site_info
 from newsdesk.site.entities import queries
 from newsdesk.site.entities.models import Entity
+from newsdesk.site.pagecache import MAP, cached_page, depends, entity_tag
 
 from .feeds import ITEMS, LatestAtomFeed, LatestFeed
-from .pagecache import cached_page
 from .paging import paginate
 
 PER_PAGE = 20
@@ -26,6 +26,7 @@ def entity_page(kind: str):
     @cached_page("page")
     def view(request, slug: str):
         entity = get_object_or_404(Entity, kind=kind, slug=slug)
+        depends(request, entity_tag(entity.pk))
         page = paginate(request, queries.naming(entity), PER_PAGE)
         return render(request, "newsdesk/entity.html", {"entity": entity, "page": page,
                                                          "kind_title": TITLES[kind]})
@@ -39,7 +40,9 @@ class EntityFeed(LatestFeed):
     kind = Entity.PERSON
 
     def get_object(self, request, slug):
-        return get_object_or_404(Entity, kind=self.kind, slug=slug)
+        entity = get_object_or_404(Entity, kind=self.kind, slug=slug)
+        depends(request, entity_tag(entity.pk))
+        return entity
 
     def title(self, obj):
         return f"{obj.name} — {site_info()['name']}"
@@ -75,7 +78,7 @@ def _filters(request) -> tuple[str, Category | None, list[int] | None]:
     return period, category, tree.subtree_ids(category)
 
 
-@cached_page("period", "category")
+@cached_page("period", "category", tags=(MAP,))
 def news_map(request):
     period, category, _ = _filters(request)
     query = urlencode({"period": period, **({"category": category.slug} if category else {})})
@@ -85,7 +88,7 @@ def news_map(request):
     })
 
 
-@cached_page("period", "category")
+@cached_page("period", "category", tags=(MAP,))
 def map_geojson(request):
     period, _, category_ids = _filters(request)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},

@@ -6,8 +6,8 @@ from django.shortcuts import render
 
 from newsdesk.site.articles import queries
 from newsdesk.site.context_processors import category_tree
+from newsdesk.site.pagecache import HOME, cached_page
 
-from .pagecache import cached_page
 from .paging import paginate
 
 TOP_STORIES = 5
@@ -15,7 +15,7 @@ PER_SECTION = 4
 PER_PAGE = 20
 
 
-@cached_page()
+@cached_page(tags=(HOME,))
 def home(request):
     """Top stories, then the newest articles of each top-level category."""
     tree = category_tree(request)
@@ -25,7 +25,7 @@ def home(request):
     return render(request, "newsdesk/home.html", {"top": top, "sections": sections})
 
 
-@cached_page("page")
+@cached_page("page", tags=(HOME,))
 def latest(request):
     """Every published article, newest first, a page at a time."""
     page = paginate(request, queries.latest(), PER_PAGE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 from django.core.management import call_command
@@ -13,7 +12,7 @@ from newsdesk.ingest.demo import follow_outlets
 from newsdesk.ingest.fetching import make_fetcher
 from newsdesk.site.management.base import ensure_schema
 from newsdesk.site.management.commands.fetch import poll_many, summary_line
-from newsdesk.site.management.commands.run import serve
+from newsdesk.site.management.commands.run import check_free, cores, serve
 
 
 class Command(BaseCommand):
@@ -28,10 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, outlets_port, no_serve, **options):
         ensure_schema()
-        try:
-            listener = None if no_serve else socket.create_server(("127.0.0.1", port), backlog=1024)
-        except OSError as exc:
-            raise CommandError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; choose another with --port") from None
+        if not no_serve:
+            try:
+                check_free("127.0.0.1", port)
+            except CommandError as exc:
+                raise CommandError(f"{exc}; choose another with --port") from None
         try:
             outlets = DemoServer(host="127.0.0.1", port=outlets_port).start()
         except OSError as exc:
@@ -51,6 +51,6 @@ class Command(BaseCommand):
                 return
             call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write(f"newsdesk demo: http://127.0.0.1:{port}/  (Ctrl-C stops it)")
-            serve(listener, threads=8, workers=1, poll=True)
+            serve("127.0.0.1", port, workers=cores(), poll=True)
         finally:
             outlets.stop()
