@@ -67,3 +67,20 @@ def test_teaser_cards_are_counted_as_look_alikes():
     values = {s.text[:14]: page.features.stage1[i, column] for i, s in enumerate(page.segments)}
     assert values["Teaser number "] == np.log(6)
     assert values[STORY[0][:14]] == 0.0
+
+
+def test_an_advert_inside_the_story_is_not_one_of_its_pictures():
+    from newsdesk.pipeline import extract
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    page = (f"<html><head><title>Harbour wall vote</title></head><body><article><h1>Harbour wall vote</h1>"
+            f"<figure><img src='/img/wall.jpg' width='640' height='360' alt='The old wall'>"
+            f"<figcaption>The wall in 1890.</figcaption></figure>{paragraphs}"
+            f"<div class='inline-rec'><a href='/advertise/' rel='sponsored'><img src='/ads/hearth.png' alt=''></a></div>"
+            f"<p><img src='/ads/leaderboard.jpg' width='728' height='90' alt=''></p>"
+            f"<p>{STORY[0]} The council meets again in May.</p></article></body></html>")
+    article = extract(page, url=URL)
+    sources = [image.src for image in article.images]
+    assert "https://coastal-ledger.test/img/wall.jpg" in sources
+    assert not any("/ads/" in src for src in sources)
+    assert "/ads/" not in article.html

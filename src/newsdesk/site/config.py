@@ -65,7 +65,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_DATA_DIR", "./newsdesk-data",
-            "Directory for the SQLite database (stored pages live in it), the generated secret key, the page cache and the `theme/` override folder."),
+            "Directory for the SQLite database (stored pages live in it), the generated secret key, the page "
+            "cache's tag clock, the pictures (`media/`) and the `theme/` override folder."),
     Setting("NEWSDESK_DATABASE_URL", "",
             "Database URL. Unset: SQLite file `newsdesk.sqlite3` in the data directory (WAL). "
             "For PostgreSQL: `postgresql://user:password@host:5432/name`."),

@@ -152,7 +152,8 @@ CACHES = {
     }
 }
 
-# No inline script anywhere; images may come from the outlets (lead images are linked, not copied).
+# No inline script anywhere. Pictures are the site's own copies, except one that could not be
+# stored, which is shown from the outlet's address: img-src still allows http(s).
 SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],

@@ -115,6 +115,23 @@ def segment_html(seg: Segment, base_url: str | None = None) -> str:
     return html
 
 
+# The IAB's standard ad units (width, height): a picture of exactly such a size is an advert.
+AD_SIZES = frozenset({(728, 90), (970, 90), (970, 250), (468, 60), (234, 60), (300, 250), (336, 280), (250, 250),
+                      (200, 200), (160, 600), (120, 600), (300, 600), (320, 50), (320, 100), (300, 50), (300, 100)})
+
+
+def is_ad_image(img: etree._Element) -> bool:
+    """An advert's picture: inside a link marked ``rel="sponsored"``, or sized as a standard ad unit."""
+    try:
+        size = (int(img.get("width") or 0), int(img.get("height") or 0))
+    except ValueError:
+        size = (0, 0)
+    if size in AD_SIZES:
+        return True
+    return any(parent.tag == "a" and "sponsored" in (parent.get("rel") or "").lower().split()
+               for parent in img.iterancestors())
+
+
 def image_src(el: etree._Element, base_url: str | None) -> str:
     """The best absolute source URL of an <img>, looking past lazy-loading placeholders."""
     src = ""
@@ -336,6 +353,8 @@ class Segmenter:
         src = image_src(img, self.base_url)
         if not src:
             return el.tag == "img"
+        if is_ad_image(img):
+            return True  # taken, and left out: an advert inside the story is not one of its pictures
         caption = ""
         if el.tag != "img":
             cap = el.find(".//figcaption")

@@ -34,9 +34,12 @@ def shown() -> QuerySet[Article]:
 
 
 def cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    """``queryset`` ready for cards: outlet and category joined, big columns left out, newest first."""
+    """``queryset`` ready for cards: outlet and category joined, big columns left out, the lead
+    picture's renditions read along (no query per card or page), newest first."""
+    from newsdesk.site.images.render import lead_renditions
+
     return (queryset.select_related("source", "category").defer(*LIST_DEFER)
-            .annotate(lead_text=Substr("text", 1, LEAD_CHARS)).order_by(*NEWEST))
+            .annotate(lead_text=Substr("text", 1, LEAD_CHARS), lead_picture=lead_renditions()).order_by(*NEWEST))
 
 
 def latest() -> QuerySet[Article]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import OperationalError
 from django.db.models import Q
+from django.db.models.functions import Substr
 
 from newsdesk.pipeline.keywords import key_terms
 
@@ -18,6 +19,8 @@ MAX_RELATED = 4
 # Kept when the choice is made: stories form after it, so a page drops the ones that joined its
 # own story (or one story twice) when it renders, and still has four to show.
 KEPT = 2 * MAX_RELATED
+# What Check Also shows of an article (its link, title, outlet, date and excerpt).
+SHOWN_FIELDS = ("id", "slug", "title", "published_at", "fetched_at", "description", "story_id", "source__name")
 MAX_COVERAGE = 6
 CANDIDATES = 16
 TERMS = 8  # the title's words and the most frequent ones; more terms match more articles to rank
@@ -36,10 +39,20 @@ def check_also(article, tree: CategoryTree) -> list:
     if ids is None:
         chosen = _choose(article, tree)
         _keep(article.pk, [a.pk for a in chosen])
-    else:
-        found = {a.pk: a for a in queries.latest().filter(pk__in=ids)}
-        chosen = [found[pk] for pk in ids if pk in found]
-    return distinct_stories(article, chosen, limit=MAX_RELATED)
+        return chosen[:MAX_RELATED]
+    found = {a.pk: a for a in queries.shown().filter(pk__in=ids).select_related("source").only(*SHOWN_FIELDS)
+             .annotate(lead_text=Substr("text", 1, queries.LEAD_CHARS))}
+    # The near-copies were left out when the choice was made; stories may have formed since.
+    kept, stories = [], {article.story_id} - {None}
+    for pk in ids:
+        candidate = found.get(pk)
+        if candidate is None or (candidate.story_id is not None and candidate.story_id in stories):
+            continue
+        kept.append(candidate)
+        stories.add(candidate.story_id)
+        if len(kept) == MAX_RELATED:
+            break
+    return kept
 
 
 def choose(article_id: int) -> list[int]:

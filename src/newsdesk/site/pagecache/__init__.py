@@ -57,7 +57,7 @@ def clock() -> TagClock:
         with _lock:
             found = _state.get("clock")
             if found is None:
-                found = _state["clock"] = TagClock(settings.DATA_DIR / "page-tags")
+                found = _state["clock"] = TagClock(settings.DATA_DIR / "cache" / "page-tags")
     return found  # type: ignore[return-value]
 
 

@@ -20,6 +20,12 @@ UNSTORED = {"content-length", "content-encoding", "etag", "vary", "set-cookie", 
 PRIVATE = "private, no-cache"
 
 
+def _compressible(content_type: str) -> bool:
+    """Text, not pictures or fonts (compressed already)."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind.startswith("text/") or kind.endswith(("json", "xml", "javascript"))
+
+
 def public_headers(page: Page, etag: str, encoding: str | None) -> dict[str, str]:
     """The headers that let browsers and a proxy cache keep ``page`` (and ask again with its ETag)."""
     headers = {"ETag": etag, "Vary": "Accept-Encoding", "Cache-Control": "public, max-age=0, must-revalidate",
@@ -54,7 +60,9 @@ class PageCacheMiddleware:
                     response["Cache-Control"] = PRIVATE
                 if "public" not in response["Cache-Control"]:
                     response["X-Accel-Expires"] = "0"  # a proxy cache in front never keeps it
-                return self.gzip.process_response(request, response)
+                if _compressible(response.get("Content-Type", "")):
+                    return self.gzip.process_response(request, response)
+                return response
             page = self._store(plan, response)
         return respond(request, page)
 
