@@ -20,19 +20,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
-import shutil
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "bench" / "results" / "render.md"
-SECTION = re.compile(r"^## (SQLite|PostgreSQL)\b.*?(?=^## |\Z)", re.M | re.S)
+from serving import inprocess
+
+DEFAULT_OUT = inprocess.REPO / "bench" / "results" / "render.md"
 
 
 def timed(client, paths: list[str]) -> dict:
@@ -64,31 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
 
-    data_dir = Path(tempfile.mkdtemp(prefix="newsdesk-render-bench-"))
-    os.environ.update({"NEWSDESK_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "newsdesk.site.settings"})
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
+    with inprocess.generated_site(args.articles, "newsdesk-render-bench-") as paths:
         from django.test import Client
 
         from newsdesk.site.articles import related
-        from serve import populate
 
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("flush", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        paths = populate(args.articles)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE articles_article")
         articles = paths[100:100 + args.repeat]
         for path in articles:
             related.choose(int(path.rstrip("/").rsplit("-", 1)[1]))
         client = Client(HTTP_HOST="127.0.0.1")
+        deep = 10 if args.articles >= 2000 else 2  # a page deep in a long list
         for path in ["/", "/category/news/", "/source/outlet-3/", *articles[:5]]:
             client.get(path)  # templates compiled, the category tree and banner read
         rows = []
@@ -96,26 +77,20 @@ def main(argv: list[str] | None = None) -> int:
                             ("home", ["/"] * args.repeat),
                             ("category (with its subcategories)", ["/category/news/"] * args.repeat),
                             ("outlet", ["/source/outlet-3/"] * args.repeat),
-                            ("category, page 10", ["/category/news/?page=10"] * args.repeat)]:
+                            (f"category, page {deep}", [f"/category/news/?page={deep}"] * args.repeat)]:
             result = timed(client, pages)
             rows.append((name, result))
             print(f"{name:40} {result['median']:7.2f} ms  p95 {result['p95']:7.2f} ms  CPU {result['cpu']:6.2f} ms  "
                   f"{result['sql']} SQL", flush=True)
-        vendor = connection.vendor
-        version = ("SQLite " + sqlite3.sqlite_version if vendor == "sqlite"
-                   else "PostgreSQL " + connection.cursor().connection.info.parameter_status("server_version"))
-        connection.close()
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-    write_report(args, rows, vendor, version)
+        name, version = inprocess.engine()
+    write_report(args, rows, name, version)
     print(f"written to {args.out}")
     return 0
 
 
-def write_report(args, rows, vendor: str, version: str) -> None:
-    engine = "SQLite" if vendor == "sqlite" else "PostgreSQL"
+def write_report(args, rows, name: str, version: str) -> None:
     section = [
-        f"## {engine}",
+        f"## {name}",
         "",
         f"{datetime.now(timezone.utc):%Y-%m-%d}: {version}, {args.articles:,} articles, {args.repeat} renders per "
         f"row; {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), "
@@ -124,14 +99,10 @@ def write_report(args, rows, vendor: str, version: str) -> None:
         "| page, not in the cache | median ms | p95 ms | CPU ms | SQL queries |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name, result in rows:
-        section.append(f"| {name} | {result['median']:.2f} | {result['p95']:.2f} | {result['cpu']:.2f} | "
+    for page, result in rows:
+        section.append(f"| {page} | {result['median']:.2f} | {result['p95']:.2f} | {result['cpu']:.2f} | "
                        f"{result['sql']} |")
-    sections = {}
-    if args.out.exists():
-        sections = {m.group(1): m.group(0).rstrip() + "\n" for m in SECTION.finditer(args.out.read_text())}
-    sections[engine] = "\n".join(section) + "\n"
-    lines = [
+    inprocess.write_sections(args.out, [
         "# Render benchmark",
         "",
         "`python bench/render.py` (SQLite) and the same with `NEWSDESK_DATABASE_URL` set (PostgreSQL):",
@@ -140,10 +111,7 @@ def write_report(args, rows, vendor: str, version: str) -> None:
         "one request at a time in one process. CPU is this process's processor time per request: all",
         "of the work on SQLite, all but the database server's on PostgreSQL.",
         "",
-    ]
-    lines += [sections[name] for name in ("SQLite", "PostgreSQL") if name in sections]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines))
+    ], name, section)
 
 
 if __name__ == "__main__":

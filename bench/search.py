@@ -19,18 +19,16 @@ import argparse
 import os
 import platform
 import re
-import shutil
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from html import unescape
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "bench" / "results" / "search.md"
+from serving import inprocess
+
+DEFAULT_OUT = inprocess.REPO / "bench" / "results" / "search.md"
 # (what it stands for, the query typed). The generated texts mix 40 common news words with a
 # made-up vocabulary of 3,000 words, each in about a tenth of the articles; titles end in the
 # article's number, which makes a number a rare word.
@@ -44,7 +42,6 @@ QUERIES = [
     ("a sentence (no article has every word)", "council approves the new budget for the harbour bridge", 1),
     ("no match", "xylophone", 1),
 ]
-SECTION = re.compile(r"^## (SQLite|PostgreSQL)\b.*?(?=^## |\Z)", re.M | re.S)
 
 
 def most_common_word(sample: int = 1000) -> str:
@@ -98,28 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
 
-    data_dir = Path(tempfile.mkdtemp(prefix="newsdesk-search-bench-"))
-    os.environ.update({"NEWSDESK_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "newsdesk.site.settings"})
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
+    started = time.monotonic()
+    with inprocess.generated_site(args.articles, "newsdesk-search-bench-"):
         from django.test import Client
 
-        from serve import populate
-
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("flush", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        started = time.monotonic()
-        populate(args.articles)
         populate_seconds = time.monotonic() - started
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE articles_article")
         common = most_common_word()
         client = Client(HTTP_HOST="127.0.0.1")
         rows = []
@@ -130,19 +110,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:42} {result['median']:7.2f} ms  p95 {result['p95']:7.2f} ms  CPU {result['cpu']:6.2f} ms  "
                   f"{result['sql']} SQL  "
                   f"{result['shown']} shown  {result['summary']}", flush=True)
-        vendor = connection.vendor
-        version = ("SQLite " + sqlite3.sqlite_version if vendor == "sqlite"
-                   else "PostgreSQL " + connection.cursor().connection.info.parameter_status("server_version"))
-        connection.close()
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-    write_report(args, rows, vendor, version, populate_seconds)
+        engine, version = inprocess.engine()
+    write_report(args, rows, engine, version, populate_seconds)
     print(f"written to {args.out}")
     return 0
 
 
-def write_report(args, rows, vendor: str, version: str, populate_seconds: float) -> None:
-    engine = "SQLite" if vendor == "sqlite" else "PostgreSQL"
+def write_report(args, rows, engine: str, version: str, populate_seconds: float) -> None:
     section = [
         f"## {engine}",
         "",
@@ -158,11 +132,7 @@ def write_report(args, rows, vendor: str, version: str, populate_seconds: float)
         section.append(f"| {name} | {typed} | {result['median']:.2f} | {result['p95']:.2f} | {result['cpu']:.2f} | "
                        f"{result['sql']} | "
                        f"{result['summary']} |")
-    sections = {}
-    if args.out.exists():
-        sections = {m.group(1): m.group(0).rstrip() + "\n" for m in SECTION.finditer(args.out.read_text())}
-    sections[engine] = "\n".join(section) + "\n"
-    lines = [
+    inprocess.write_sections(args.out, [
         "# Search benchmark",
         "",
         "`python bench/search.py` (SQLite) and the same with `NEWSDESK_DATABASE_URL` set (PostgreSQL):",
@@ -172,10 +142,7 @@ def write_report(args, rows, vendor: str, version: str, populate_seconds: float)
         "of this process per request: all of the work on SQLite, all but the database server's on",
         "PostgreSQL; it moves less than the wall-clock times when the machine is busy.",
         "",
-    ]
-    lines += [sections[name] for name in ("SQLite", "PostgreSQL") if name in sections]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines))
+    ], engine, section)
 
 
 if __name__ == "__main__":
