@@ -169,7 +169,7 @@ def method(args, versions: dict[str, str]) -> list[str]:
         "so its page cache starts empty (the bench also clears the shared cache before it starts). The 2,000 "
         "different articles are the 2,000 newest, split between wrk's threads; in the uncached row each is asked "
         "exactly once and the row ends when the pass does (requests/s is requests over the pass's wall time). "
-        f"The same rotation then runs once unreported to fill every worker's cache, and once measured. Home, "
+        f"The same rotation then runs four more passes unreported, so that every worker process holds nearly every page, and once measured. Home, "
         "article, category and search are each asked a few times before their row.",
         "- **Writes**: a separate process stores generated articles through `newsdesk.ingest.services."
         "store_article`, the poller's own path with copies, entities and stories after each store, once a "
