@@ -256,11 +256,10 @@ def test_cards_need_no_query_of_their_own_from_an_annotated_list(outlet, server,
     from django.template import Context, Template
 
     from newsdesk.site.articles import queries
-    from newsdesk.site.images.render import lead_renditions
 
     for seed in range(1, 4):
         stage.store_images(article_with(outlet, server.url("/img/lead.png"), [], seed=seed).pk)
-    articles = list(queries.latest().annotate(lead_picture=lead_renditions()))
+    articles = list(queries.latest())  # lists are annotated with their lead pictures
     template = Template("{% load pictures %}{% for a in articles %}{% card_picture a %}{% endfor %}")
     with django_assert_num_queries(0):
         html = template.render(Context({"articles": articles}))

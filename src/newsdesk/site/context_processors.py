@@ -31,8 +31,13 @@ def category_tree(request) -> CategoryTree:
     """The category tree, read once until a category changes, however many pages ask for it."""
     tree = getattr(request, "_newsdesk_tree", None)
     if tree is None:
-        tree = request._newsdesk_tree = pagecache.layout("category-tree", CategoryTree.load)
+        tree = request._newsdesk_tree = shared_category_tree()
     return tree
+
+
+def shared_category_tree() -> CategoryTree:
+    """The category tree this process keeps until a category changes (see ``pagecache.layout``)."""
+    return pagecache.layout("category-tree", CategoryTree.load)
 
 
 def _banner():

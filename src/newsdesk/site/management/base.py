@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timezone as dt_timezone
+
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 
 def ensure_schema() -> None:
@@ -12,3 +18,31 @@ def ensure_schema() -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def add_since_argument(parser) -> None:
+    """``--since DATE``, for the commands that work over stored articles (see ``since_filter``)."""
+    parser.add_argument("--since", help="only articles published or fetched on or after this date "
+                                        "(YYYY-MM-DD or ISO time)")
+
+
+def since_filter(query: QuerySet, value: str | None) -> QuerySet:
+    """``query``'s articles published on or after ``value`` (or fetched then, when undated); all when None."""
+    if not value:
+        return query
+    moment = parse_since(value)
+    return query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
+
+
+def parse_since(value: str) -> datetime:
+    """A date or date-time given on the command line, made timezone-aware (UTC when naive)."""
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            moment = datetime.combine(day, time.min) if day else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise CommandError(f"--since: {value!r} is not a date (YYYY-MM-DD) or ISO date-time")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)

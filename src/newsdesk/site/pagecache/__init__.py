@@ -78,12 +78,16 @@ def canonical_query(pairs) -> str:
     return urlencode(sorted(dict(pairs).items()))
 
 
+def _key(scheme: str, environ, query: str) -> tuple[str, str, str, str]:
+    return (scheme, environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+            environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), query)
+
+
 def key_from_environ(environ) -> tuple[str, str, str, str]:
     """The cache key of a WSGI request, from everything in its query string."""
     query = environ.get("QUERY_STRING", "")
-    return (environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
-            environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
-            canonical_query(parse_qsl(query, keep_blank_values=True)) if query else "")
+    return _key(environ.get("wsgi.url_scheme", "http"), environ,
+                canonical_query(parse_qsl(query, keep_blank_values=True)) if query else "")
 
 
 def key_for(request, params: tuple[str, ...]) -> tuple[str, str, str, str]:
@@ -92,10 +96,8 @@ def key_for(request, params: tuple[str, ...]) -> tuple[str, str, str, str]:
     A request with other parameters (``?utm_source=...``) shares the page's key here, so random
     query strings cannot fill the cache; only its first layer (which cannot know ``params``)
     misses for it."""
-    meta = request.META
     present = [(name, request.GET[name]) for name in params if name in request.GET]
-    return (request.scheme, meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
-            meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", ""), canonical_query(present))
+    return _key(request.scheme, request.META, canonical_query(present))
 
 
 def layout(name: str, load):

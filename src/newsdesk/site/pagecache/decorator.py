@@ -46,7 +46,8 @@ def cached_page(*params: str, tags: tuple[str, ...] = (), timeout: float = TIMEO
             key = key_for(request, params)
             page = store().get(key)
             if page is not None:
-                response = HttpResponse(page.body, status=page.status, headers=dict(page.headers))
+                # The middleware answers from the page (compressed, or 304): this is only its carrier.
+                response = HttpResponse(status=page.status)
                 response._pagecache_hit = page
                 return response
             sequence = clock().sequence()

@@ -12,7 +12,7 @@ from http import HTTPStatus
 from django.contrib.messages.storage.cookie import CookieStorage
 
 from . import key_from_environ, store
-from .middleware import not_modified, public_headers
+from .middleware import answer
 
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
@@ -27,13 +27,8 @@ class PageCacheFront:
         if (method == "GET" or method == "HEAD") and self.message_cookie not in environ.get("HTTP_COOKIE", ""):
             page = store().get(key_from_environ(environ))
             if page is not None:
-                body, etag, encoding = page.representation(environ.get("HTTP_ACCEPT_ENCODING", ""))
-                extra = public_headers(page, etag, encoding)
-                if not_modified(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
-                    extra.pop("Content-Encoding", None)
-                    start_response("304 Not Modified", list(extra.items()))
-                    return []
-                headers = [*page.headers, *extra.items(), ("Content-Length", str(len(body)))]
-                start_response(_REASONS.get(page.status, str(page.status)), headers)
-                return [] if method == "HEAD" else [body]
+                status, headers, body = answer(page, environ.get("HTTP_ACCEPT_ENCODING", ""),
+                                               environ.get("HTTP_IF_NONE_MATCH", ""))
+                start_response(_REASONS.get(status, str(status)), list(headers.items()))
+                return [] if method == "HEAD" or status == 304 else [body]
         return self.application(environ, start_response)

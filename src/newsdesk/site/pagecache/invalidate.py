@@ -71,21 +71,20 @@ def article(instance) -> None:
 
 def tags_of(rows: Iterable[tuple[int, int | None, int]]) -> set[str]:
     """The tags of articles given as (id, category id, source id)."""
-    from newsdesk.site.articles.models import Category
+    from newsdesk.site.context_processors import shared_category_tree
     from newsdesk.site.entities.models import Mention
 
     rows = list(rows)
     tags = {HOME, FEEDS, SITEMAPS, MAP}
     if not rows:
         return set()
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    tree = shared_category_tree()
     for pk, category_id, source_id in rows:
         tags |= {article_tag(pk), source_tag(source_id)}
-        seen: set[int] = set()
-        while category_id is not None and category_id not in seen:  # a cycle ends the walk
-            seen.add(category_id)
+        if category_id in tree.by_id:  # the category's list and those of the categories above it
+            tags |= {category_tag(c.pk) for c in tree.path(tree.by_id[category_id])}
+        elif category_id is not None:
             tags.add(category_tag(category_id))
-            category_id = parents.get(category_id)
     named = Mention.objects.filter(article_id__in=[pk for pk, _, _ in rows]).values_list("entity_id", flat=True)
     tags |= {entity_tag(pk) for pk in set(named)}
     return tags

@@ -81,15 +81,24 @@ class PageCacheMiddleware:
         return page
 
 
-def respond(request, page: Page) -> HttpResponse:
-    """``page`` for ``request``: compressed when it accepts gzip, 304 when it has this version."""
-    body, etag, encoding = page.representation(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+def answer(page: Page, accept_encoding: str, if_none_match: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of ``page`` for a request that sent these two headers: compressed
+    when it accepts gzip, 304 when it has this version already. Both layers answer with it."""
+    body, etag, encoding = page.representation(accept_encoding)
     headers = public_headers(page, etag, encoding)
-    if not_modified(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
+    if not_modified(if_none_match, etag):
+        headers.pop("Content-Encoding", None)
+        return 304, headers, b""
+    return page.status, {**dict(page.headers), **headers, "Content-Length": str(len(body))}, body
+
+
+def respond(request, page: Page) -> HttpResponse:
+    """``page`` for ``request``, as ``answer`` says."""
+    status, headers, body = answer(page, request.META.get("HTTP_ACCEPT_ENCODING", ""),
+                                   request.META.get("HTTP_IF_NONE_MATCH", ""))
+    if status == 304:
         response = HttpResponseNotModified()
         for name, value in headers.items():
-            if name != "Content-Encoding":
-                response[name] = value
+            response[name] = value
         return response
-    return HttpResponse(body, status=page.status,
-                        headers={**dict(page.headers), **headers, "Content-Length": str(len(body))})
+    return HttpResponse(body, status=status, headers=headers)

@@ -6,7 +6,7 @@
     {{ article.html|article_body|local_pictures:pictures }}   the body's <img>s replaced the same way
     {% og_image pictures url %}                      absolute address for og:image
     {% ld_pictures data pictures as data %}           JSON-LD with the same addresses
-    {% card_picture a sizes="20rem" %}               a card's lead picture, one query for all cards
+    {% card_picture a sizes="20rem" %}               a card's lead picture (no query on newsdesk's lists)
 
 Only ``Picture.html`` and ``render.outlet_html`` write markup; every value in it is escaped there.
 """
@@ -14,12 +14,9 @@ Only ``Picture.html`` and ``render.outlet_html`` write markup; every value in it
 from __future__ import annotations
 
 from django import template
-from django.core.paginator import Page
-from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
 from newsdesk.site.articles import sanitize
-from newsdesk.site.articles.models import Article
 
 from .. import render
 
@@ -31,7 +28,7 @@ _PAGE_KEY = "newsdesk.images"
 
 
 def _page_state(context) -> dict:
-    return context.render_context.dicts[0].setdefault(_PAGE_KEY, {"articles": {}, "leads": {}, "leads_for": set()})
+    return context.render_context.dicts[0].setdefault(_PAGE_KEY, {"articles": {}})
 
 
 @register.simple_tag(takes_context=True)
@@ -79,58 +76,18 @@ def ld_pictures(context, data: dict, pictures) -> dict:
     return {**data, "image": [og_image(context, pictures, url) if isinstance(url, str) else url for url in images]}
 
 
-@register.simple_tag(takes_context=True)
-def card_picture(context, article, sizes: str = "(min-width: 40rem) 20rem, 100vw") -> SafeString:
+@register.simple_tag
+def card_picture(article, sizes: str = "(min-width: 40rem) 20rem, 100vw") -> SafeString:
     """A card's lead picture: the stored one when there is one, else the outlet's.
 
-    A list annotated with ``render.lead_renditions()`` as ``lead_picture`` needs no query; otherwise
-    the first card reads the lead pictures of every article on the page in one query.
+    newsdesk's lists (``queries.cards``) carry the renditions as ``lead_picture`` and need no query;
+    another article (a theme showing one elsewhere) costs one.
     """
     url = article.lead_image_url
     if hasattr(article, "lead_picture"):
         stored = render.Picture.from_renditions(article.lead_picture)
     else:
-        stored = _page_leads(context, article).get(article.pk)
+        stored = render.leads([article.pk]).get(article.pk)
     if stored is not None:
         return stored.html("", sizes)
     return render.outlet_html(url, "")
-
-
-def _page_leads(context, article) -> dict[int, render.Picture]:
-    state = _page_state(context)
-    if article.pk not in state["leads_for"]:
-        ids = (_articles_in(context) | {article.pk}) - state["leads_for"]
-        state["leads"].update(render.leads(ids))
-        state["leads_for"] |= ids
-    return state["leads"]
-
-
-def _articles_in(context) -> set[int]:
-    """Ids of the articles the page's context holds (lists, a page of a paginator, sections of
-    lists), so that one query serves every card.
-
-    Values are told apart by ``type()``, never by ``isinstance`` or an attribute: either would
-    evaluate a lazy value (the reader's user, a CSRF token) and make the page private.
-    """
-    found: set[int] = set()
-
-    def visit(value, depth: int) -> None:
-        kind = type(value)
-        if issubclass(kind, Article):
-            if value.lead_image_url:
-                found.add(value.pk)
-            return
-        if depth > 2:
-            return
-        if issubclass(kind, Page):
-            value, kind = value.object_list, type(value.object_list)
-        if issubclass(kind, QuerySet):
-            value, kind = value._result_cache or [], list  # only once the list has been read
-        if issubclass(kind, (list, tuple)):
-            for item in value:
-                visit(item, depth + 1)
-
-    for layer in context.dicts:
-        for value in list(layer.values()):
-            visit(value, 0)
-    return found

@@ -5,12 +5,10 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 
 from newsdesk.ingest import enrich
 from newsdesk.site.articles.models import Article
-from newsdesk.site.management.base import ensure_schema
-from newsdesk.site.management.commands.export import parse_since
+from newsdesk.site.management.base import add_since_argument, ensure_schema, since_filter
 
 
 class Command(BaseCommand):
@@ -19,15 +17,11 @@ class Command(BaseCommand):
             "newsdesk's models or gazetteer. Editors' merges, renames and corrected places stay.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", help="only articles published or fetched on or after this date "
-                                            "(YYYY-MM-DD or ISO time)")
+        add_since_argument(parser)
 
     def handle(self, *args, since=None, **options):
         ensure_schema()
-        query = Article.objects.order_by("pk")
-        if since:
-            moment = parse_since(since)
-            query = query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
+        query = since_filter(Article.objects.order_by("pk"), since)
         start = time.monotonic()
         loaded = enrich.models()
         ids = list(query.values_list("pk", flat=True))

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timezone as dt_timezone
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Prefetch, Q
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.core.management.base import BaseCommand
+from django.db.models import Prefetch
 
 from newsdesk.site.articles.models import Article
 from newsdesk.site.entities.models import Entity, Mention
-from newsdesk.site.management.base import ensure_schema
+from newsdesk.site.management.base import add_since_argument, ensure_schema, since_filter
 
 FIELDS = ("title", "authors", "date", "language", "canonical_url", "text", "html", "images", "source", "url",
           "category", "fetched_at", "copy_of", "entities", "places")
@@ -22,34 +19,18 @@ class Command(BaseCommand):
     help = "Write every stored article as JSON Lines to standard output (" + ", ".join(FIELDS) + ")."
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", help="Only articles published or fetched on or after this date (YYYY-MM-DD or ISO time).")
+        add_since_argument(parser)
 
     def handle(self, *args, since=None, **options):
         ensure_schema()
         query = (Article.objects.select_related("source", "category").defer("raw_page").order_by("pk")
                  .prefetch_related(Prefetch("mentions", queryset=Mention.objects.select_related("entity")
                                             .order_by("start"))))
-        if since:
-            moment = parse_since(since)
-            query = query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
+        query = since_filter(query, since)
         shown = dict(Article.objects.filter(copy_group__isnull=False, is_copy=False)
                      .values_list("copy_group", "canonical_url"))
         for article in query.iterator(chunk_size=500):
             self.stdout.write(json.dumps(export_dict(article, shown), ensure_ascii=False))
-
-
-def parse_since(value: str) -> datetime:
-    """A date or date-time given on the command line, made timezone-aware (UTC when naive)."""
-    try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            moment = datetime.combine(day, time.min) if day else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise CommandError(f"--since: {value!r} is not a date (YYYY-MM-DD) or ISO date-time")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt_timezone.utc)
 
 
 def export_dict(article: Article, shown: dict[int, str] | None = None) -> dict:

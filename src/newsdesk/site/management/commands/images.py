@@ -6,12 +6,10 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 
 from newsdesk.ingest import images
 from newsdesk.site.articles.models import Article
-from newsdesk.site.management.base import ensure_schema
-from newsdesk.site.management.commands.export import parse_since
+from newsdesk.site.management.base import add_since_argument, ensure_schema, since_filter
 
 
 class Command(BaseCommand):
@@ -20,17 +18,13 @@ class Command(BaseCommand):
             "are not fetched again; with --retry-failed, those that failed are.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", help="only articles published or fetched on or after this date "
-                                            "(YYYY-MM-DD or ISO time)")
+        add_since_argument(parser)
         parser.add_argument("--retry-failed", action="store_true",
                             help="fetch again the pictures that could not be stored before")
 
     def handle(self, *args, since=None, retry_failed=False, **options):
         ensure_schema()
-        query = Article.objects.order_by("pk")
-        if since:
-            moment = parse_since(since)
-            query = query.filter(Q(published_at__gte=moment) | Q(published_at__isnull=True, fetched_at__gte=moment))
+        query = since_filter(Article.objects.order_by("pk"), since)
         start = time.monotonic()
         ids = list(query.values_list("pk", flat=True))
         stored = failed = 0
