@@ -55,14 +55,14 @@ def phase_end_to_end(articles: int) -> dict:
     from newsdesk.ingest.demo import follow_outlets
     from newsdesk.ingest.fetching import make_fetcher
     from newsdesk.site.articles.models import Article
-    from newsdesk.site.management.commands.fetch import poll_many
+    from newsdesk.ingest.poller import poll_many
 
     server = start_outlets(articles)
     try:
         with make_fetcher(min_host_delay=0.0) as fetcher:
             sources = follow_outlets(server, fetcher)
             started = time.perf_counter()
-            results = poll_many([s.pk for s in sources], fetcher=fetcher, verbosity=0)
+            results = poll_many([s.pk for s in sources], fetcher=fetcher)
             seconds = time.perf_counter() - started
     finally:
         server.stop()

@@ -30,6 +30,7 @@ from newsdesk.pipeline.urls import same_site
 from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, CopyKey
 
+from . import coordination
 from .stories import OLDEST_FIRST, gather_copies
 
 __all__ = ["choose_shown", "configured_options", "detect_copy", "elect", "group_as_copies", "regroup_copies",
@@ -72,6 +73,9 @@ def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | No
         if article is None:
             return None
         found = copies.fingerprint(article.text, options)
+        # Two copies stored at once by two workers would each miss the other: texts that could
+        # match share a band key, and those are locked until this transaction ends.
+        coordination.lock_names(f"copy:{key}" for key in (found.keys if found else ()))
         when = article.published_at or article.fetched_at
         _index(article.pk, found, when)
         current = article.copy_group

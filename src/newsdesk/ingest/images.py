@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -29,7 +29,7 @@ from newsdesk.site.images.models import ArticleImage, StoredImage
 from newsdesk.site.images.render import image_sources
 from newsdesk.site.pagecache import invalidate
 
-from .fetching import fetch_options
+from .fetching import make_fetcher
 
 log = logging.getLogger("newsdesk.ingest")
 
@@ -78,9 +78,8 @@ def make_image_fetcher() -> Fetcher:
     pictures with it: robots.txt is not asked again for each, and there is no pause between two
     pictures of one host, only the limit of two at once.
     """
-    options = replace(fetch_options(), max_bytes=int(settings.NEWSDESK["IMAGE_MAX_BYTES"]),
-                      respect_robots=False, min_host_delay=0.0, total_timeout=30.0)
-    return Fetcher(options)
+    return make_fetcher(max_bytes=int(settings.NEWSDESK["IMAGE_MAX_BYTES"]), respect_robots=False,
+                        min_host_delay=0.0, total_timeout=30.0)
 
 
 def wanted_pictures(lead_url: str, lead_caption: str, images: list, html: str, limit: int) -> list[Wanted]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -13,16 +14,16 @@ from django.utils import timezone
 
 from newsdesk.pipeline import feeds as feedparse
 from newsdesk.pipeline.charset import decode
-from newsdesk.pipeline.errors import FetchError, PipelineError
+from newsdesk.pipeline.errors import ExtractionError, FetchError, PipelineError
 from newsdesk.pipeline.extraction import ExtractOptions, extract
 from newsdesk.pipeline.fetch import Fetcher
 from newsdesk.pipeline.model import FeedEntry, Response
 from newsdesk.pipeline.urls import canonicalize, choose_canonical
-from newsdesk.site.articles.models import ArticleURL
+from newsdesk.site.articles.models import Article, ArticleURL
 from newsdesk.site.sources.models import Feed, Source
 
 from . import retention
-from .store import NEW, UPDATED, Page, entry_stamp, store_article
+from .store import NEW, UNCHANGED, UPDATED, Page, entry_stamp, store_article
 from .templates import extract_options_for, refresh_template
 
 log = logging.getLogger("newsdesk.ingest")
@@ -43,6 +44,7 @@ class PollResult:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    queued: int = 0  # entries handed to workers (distributed polling)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -70,24 +72,38 @@ def due_sources(now=None) -> list[int]:
     return list(query.order_by("next_fetch_at", "pk").values_list("pk", flat=True))
 
 
-def poll_source(source_id: int, fetcher: Fetcher, *, entry_workers: int = 2) -> PollResult:
-    """Poll one source once and record its health; never raises on bad input from the outlet."""
+def poll_source(source_id: int, fetcher: Fetcher, *, entry_workers: int = 2,
+                queue: Callable[[int, FeedEntry], None] | None = None) -> PollResult:
+    """Poll one source once and record its health; never raises on bad input from the outlet.
+
+    Its new and changed entries are fetched, extracted and stored here, by ``entry_workers``
+    threads; with ``queue``, each is handed to ``queue(source_id, entry)`` instead (a distributed
+    worker queues a task per page) and counted in ``queued``.
+    """
     started = time.monotonic()
     source = Source.objects.get(pk=source_id)
     result = PollResult(source_id=source_id, source_name=source.name)
     retry_after = None
     try:
         entries = _collect_entries(source, fetcher)
-        _process_entries(source, entries, fetcher, result, entry_workers)
-        if result.new:
-            refresh_template(source.pk, reextract=True)
+        if queue is not None:
+            fresh = _fresh(entries, result)
+            for entry in fresh:
+                queue(source.pk, entry)
+            result.queued = len(fresh)
+        else:
+            _process_entries(source, entries, fetcher, result, entry_workers)
+            if result.new:
+                refresh_template(source.pk, reextract=True)
     except FetchError as exc:
         result.ok, result.error, retry_after = False, str(exc), exc.retry_after
     except PipelineError as exc:
         result.ok, result.error = False, str(exc)
     result.seconds = time.monotonic() - started
     _record_health(source_id, result, retry_after)
-    if result.ok:
+    if result.ok and queue is not None:
+        log.info("%s: %d queued, %d unchanged", source.name, result.queued, result.unchanged)
+    elif result.ok:
         log.info("%s: %d new, %d updated, %d unchanged, %d failed", source.name,
                  result.new, result.updated, result.unchanged, result.failed)
     else:
@@ -171,11 +187,17 @@ def _unchanged(entries: list[FeedEntry]) -> set[str]:
             if stamps.get(url) == entry_stamp(entry) or url in gone or expired(entry)}
 
 
-def _process_entries(source: Source, entries: list[FeedEntry], fetcher: Fetcher,
-                     result: PollResult, workers: int) -> None:
+def _fresh(entries: list[FeedEntry], result: PollResult) -> list[FeedEntry]:
+    """The entries to fetch; the others are counted as unchanged."""
     unchanged = _unchanged(entries)
     fresh = [entry for entry in entries if entry.url not in unchanged]
     result.unchanged += len(entries) - len(fresh)
+    return fresh
+
+
+def _process_entries(source: Source, entries: list[FeedEntry], fetcher: Fetcher,
+                     result: PollResult, workers: int) -> None:
+    fresh = _fresh(entries, result)
     if not fresh:
         return
     options = extract_options_for(source)
@@ -202,6 +224,27 @@ def _process_entries(source: Source, entries: list[FeedEntry], fetcher: Fetcher,
                 log.warning("%s: %s", source.name, message)
             else:
                 result.count(outcome)
+
+
+def fetch_and_store(source_id: int, entry: FeedEntry, fetcher: Fetcher) -> tuple[str, int | None, bool]:
+    """Fetch, extract and store one entry without running its stages (a distributed worker's page
+    task): returns (outcome, article id, whether its stages are still to run).
+
+    An entry stored already with the same change marker is not fetched again (a task delivered
+    twice). Raises PipelineError when neither the page nor the feed has article text.
+    """
+    stamp = entry_stamp(entry)
+    known = (ArticleURL.objects.filter(url=canonicalize(entry.url))
+             .values_list("entry_stamp", "article_id", "article__stages_pending").first())
+    if known is not None and known[0] == stamp:
+        return UNCHANGED, known[1], known[2]
+    source = Source.objects.get(pk=source_id)
+    page = fetch_entry(source.pk, source.allow_private, entry, fetcher, extract_options_for(source))
+    if page is None:
+        raise ExtractionError(f"{entry.url}: no article text in the page or the feed")
+    outcome, article_id = store_article(page, run_stages=False)
+    pending = outcome != UNCHANGED or Article.objects.filter(pk=article_id, stages_pending=True).exists()
+    return outcome, article_id, pending
 
 
 def fetch_entry(source_id: int, allow_private: bool, entry: FeedEntry, fetcher: Fetcher,
@@ -261,4 +304,5 @@ def _page(source_id, entry, fetched_url, declared_canonical, extracted, *, raw, 
                 extracted=extracted, raw=raw, notes=notes)
 
 
-__all__ = ["PollResult", "backoff_delay", "due_sources", "fetch_entry", "page_from_response", "poll_source"]
+__all__ = ["PollResult", "backoff_delay", "due_sources", "fetch_and_store", "fetch_entry", "page_from_response",
+           "poll_source"]

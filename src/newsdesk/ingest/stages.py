@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable
 
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
 from newsdesk.site.articles import related
+from newsdesk.site.articles.models import Article
 
 from . import enrich, images
 from .copies import detect_copy
@@ -49,9 +52,22 @@ AFTER_STORE: tuple[Stage, ...] = (
 
 
 def after_store(article_id: int) -> None:
-    """Run every stage on a new or changed article."""
+    """Run every stage on a new or changed article, then clear its ``stages_pending`` mark
+    (unless the article changed again meanwhile: its stages are then due once more)."""
+    seen = Article.objects.filter(pk=article_id).values_list("updated_at", flat=True).first()
+    if seen is None:
+        return
     for stage in AFTER_STORE:
         retried(stage.run, article_id)
+    Article.objects.filter(pk=article_id, updated_at=seen, stages_pending=True).update(stages_pending=False)
+
+
+def unfinished(older_than: float = 300.0, limit: int = 1000) -> list[int]:
+    """Articles whose stages did not end (the process running them was killed, or their task was
+    lost) and that were stored at least ``older_than`` seconds ago, oldest first."""
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    return list(Article.objects.filter(stages_pending=True, updated_at__lte=cutoff)
+                .order_by("updated_at").values_list("pk", flat=True)[:limit])
 
 
 def retried(step: Callable[[int], object], article_id: int):

@@ -147,13 +147,15 @@ def _original_url(page: Page) -> str:
     return canonicalize(resolved)
 
 
-def store_article(page: Page) -> tuple[str, int]:
+def store_article(page: Page, *, run_stages: bool = True) -> tuple[str, int]:
     """Store one extracted page in one transaction, then run the stages that follow on a new or
     changed article (``stages.AFTER_STORE``: its copy group, its entities, its story); returns
     (NEW/UPDATED/UNCHANGED, article id).
 
     Idempotent: storing the same page twice changes nothing the second time. A changed article is
-    updated in place, keeping its id, URL and comments.
+    updated in place, keeping its id, URL and comments. The article is marked ``stages_pending``
+    in the same transaction until its stages end; with ``run_stages=False`` the caller runs them
+    (a distributed worker queues them as a task of their own).
     """
     for attempt in range(2):
         try:
@@ -165,7 +167,7 @@ def store_article(page: Page) -> tuple[str, int]:
             # second attempt finds it and updates it instead.
             if attempt:
                 raise
-    if outcome != UNCHANGED:
+    if outcome != UNCHANGED and run_stages:
         # Each its own transaction: copies, entities and the story are derived, the article is stored.
         stages.after_store(article_id)
     return outcome, article_id
@@ -183,7 +185,8 @@ def _store(page: Page) -> tuple[str, int]:
     if existing is None:
         article = Article(source=source, url=page.url, canonical_url=page.canonical_url,
                           category=choose_category(source, page.entry, page.extracted.sections),
-                          raw_page=Article.pack_page(page.raw) if page.raw else None, **fields)
+                          raw_page=Article.pack_page(page.raw) if page.raw else None, stages_pending=True,
+                          **fields)
         article.save()
         outcome = NEW
     else:
@@ -200,6 +203,7 @@ def _store(page: Page) -> tuple[str, int]:
                 article.raw_page = Article.pack_page(page.raw)
             article.extraction_notes = fields["extraction_notes"]
             article.updated_at = timezone.now()
+            article.stages_pending = True
             article.save()
             outcome = UPDATED
         else:

@@ -31,6 +31,8 @@ from newsdesk.pipeline.cluster import ClusterOptions, Corpus, Features, Item
 from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, Story, StoryTerm
 
+from . import coordination
+
 __all__ = ["MAX_CANDIDATES", "assign_story", "gather_copies", "group_together", "regroup_stories", "separate"]
 
 # Recent articles compared with a new one; a busy site stores a few hundred a day.
@@ -58,6 +60,10 @@ def assign_story(article_id: int, options: ClusterOptions | None = None) -> int 
         if article is None:
             return None
         found = cluster.features(article.title, article.text)
+        # Articles that could join each other share names: with several workers, those are grouped
+        # one after the other, so neither misses the other and one story is not split in two.
+        coordination.lock_names(["story:*"] if options.min_shared_names < 1
+                                else [f"story:{_key(name)}" for name in found.names])
         when = article.published_at or article.fetched_at
         stored = found.to_json()
         unchanged = article.story_features == stored

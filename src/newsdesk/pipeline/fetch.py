@@ -3,6 +3,8 @@ toward each host, and the private-address guard.
 
 The only pipeline module that talks to the network, and only through a ``Fetcher`` the caller
 creates, so its connection pool, robots.txt cache and per-host state live and die with that object.
+Processes that must be polite together (distributed workers) pass ``gates`` and ``robots`` that
+keep that state where they all see it (``newsdesk.ingest.coordination``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import http.cookiejar
 import threading
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import brotli
 import httpcore
@@ -36,7 +39,8 @@ from newsdesk.pipeline.errors import (
 from newsdesk.pipeline.model import Response
 from newsdesk.pipeline.netguard import GuardedBackend, check_host, normalize_host
 
-__all__ = ["DEFAULT_USER_AGENT", "FetchOptions", "Fetcher", "decode_response", "parse_retry_after"]
+__all__ = ["DEFAULT_USER_AGENT", "FetchOptions", "Fetcher", "HostBusy", "HostGates", "LocalGates", "RobotsStore",
+           "decode_response", "parse_retry_after"]
 
 DEFAULT_USER_AGENT = f"newsdesk/{__version__} (+https://github.com/newsdesk/newsdesk)"
 
@@ -168,6 +172,32 @@ class _BodyDecoder:
                 yield from self._through(index + 1, piece)
 
 
+class HostBusy(Exception):
+    """The host's next turn is further away than the caller was willing to wait.
+
+    Raised by shared gates that were given a ``max_wait`` (a distributed worker runs the task again
+    later rather than sit idle); not a FetchError, since nothing went wrong with the request.
+    """
+
+    def __init__(self, host: str, retry_in: float):
+        super().__init__(f"{host} is busy; its next turn is in {retry_in:.1f}s")
+        self.host = host
+        self.retry_in = retry_in
+
+
+class HostGates(Protocol):
+    """Politeness toward every host: ``turn(host)`` is entered around each request."""
+
+    def turn(self, host: str) -> AbstractContextManager[None]: ...
+
+
+class RobotsStore(Protocol):
+    """Where robots.txt files are kept between fetchers: ``load(origin, fetch)`` returns the
+    origin's robots.txt text (None: no rules to obey), calling ``fetch()`` only when it has none."""
+
+    def load(self, origin: str, fetch: Callable[[], str | None]) -> str | None: ...
+
+
 class _HostGate:
     """Politeness toward one host: a cap on requests in flight and a gap between their starts."""
 
@@ -187,6 +217,23 @@ class _HostGate:
             if start > now:
                 time.sleep(start - now)
             yield
+
+
+class LocalGates:
+    """Politeness kept inside this process: what one ``newsdesk run`` or ``newsdesk fetch`` needs."""
+
+    def __init__(self, concurrency: int = 2, delay: float = 1.0):
+        self._concurrency = concurrency
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._gates: dict[str, _HostGate] = {}
+
+    def turn(self, host: str) -> AbstractContextManager[None]:
+        with self._lock:
+            gate = self._gates.get(host)
+            if gate is None:
+                gate = self._gates[host] = _HostGate(self._concurrency, self._delay)
+        return gate.turn()
 
 
 @contextmanager
@@ -247,8 +294,11 @@ class Fetcher:
     Use as a context manager, or call ``close()`` when done.
     """
 
-    def __init__(self, options: FetchOptions | None = None):
+    def __init__(self, options: FetchOptions | None = None, *, gates: HostGates | None = None,
+                 robots: RobotsStore | None = None):
         self.options = options or FetchOptions()
+        self._host_gates = gates or LocalGates(self.options.per_host_concurrency, self.options.min_host_delay)
+        self._robots_store = robots
         # Reject every cookie: a jar shared by all sources would leak state between them.
         def client(transport: httpx.HTTPTransport) -> httpx.Client:
             return httpx.Client(
@@ -269,7 +319,6 @@ class Fetcher:
         # "User-agent: github" group apply to us through the URL in ours.
         self._robots_token = (self.options.user_agent.split("/")[0].split() or ["newsdesk"])[0]
         self._lock = threading.Lock()
-        self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, tuple[Protego | None, float]] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
 
@@ -329,7 +378,7 @@ class Fetcher:
                            url=current_url, allowlist=self.options.private_allowlist)
             if check_robots:
                 self._check_robots(current, private_ok)
-            with self._gate(current).turn(), _network_errors(current_url, self.options):
+            with self._gate(current), _network_errors(current_url, self.options):
                 started = time.monotonic()
                 request = client.build_request("GET", current, headers=headers)
                 response = client.send(request, stream=True)
@@ -356,14 +405,8 @@ class Fetcher:
                 elapsed=elapsed,
             )
 
-    def _gate(self, url: httpx.URL) -> _HostGate:
-        host = normalize_host(url.host)
-        with self._lock:
-            gate = self._gates.get(host)
-            if gate is None:
-                gate = self._gates[host] = _HostGate(self.options.per_host_concurrency,
-                                                     self.options.min_host_delay)
-            return gate
+    def _gate(self, url: httpx.URL) -> AbstractContextManager[None]:
+        return self._host_gates.turn(normalize_host(url.host))
 
     def _redirect_target(self, chain: list[httpx.URL], response: httpx.Response) -> httpx.URL:
         here = str(chain[-1])
@@ -436,13 +479,21 @@ class Fetcher:
                 cached = self._robots.get(origin)
             if cached is not None and cached[1] > time.monotonic():
                 return cached[0]
-            rules = self._load_robots(origin + "/robots.txt", private_ok)
+            if self._robots_store is None:
+                rules = self._load_robots(origin + "/robots.txt", private_ok)
+            else:
+                text = self._robots_store.load(origin, lambda: self._robots_text(origin + "/robots.txt", private_ok))
+                rules = _parse_robots(text)
             with self._lock:
                 self._robots[origin] = (rules, time.monotonic() + self.options.robots_ttl)
             return rules
 
     def _load_robots(self, robots_url: str, private_ok: bool) -> Protego | None:
         """Return the parsed rules, or None (allow everything) when there are none to obey."""
+        return _parse_robots(self._robots_text(robots_url, private_ok))
+
+    def _robots_text(self, robots_url: str, private_ok: bool) -> str | None:
+        """The robots.txt as text, or None when there is none to obey."""
         try:
             response = self._fetch(robots_url, {}, private_ok=private_ok,
                                    max_bytes=_ROBOTS_MAX_BYTES, check_robots=False)
@@ -450,10 +501,16 @@ class Fetcher:
             # 4xx means no rules. A 5xx or an unreachable server would be safest read as
             # "disallow all", but a broken robots.txt should not stop a news feed.
             return None
-        try:
-            return Protego.parse(decode_response(response))
-        except Exception:  # noqa: BLE001 - an unparseable robots.txt holds no rules we can obey
-            return None
+        return decode_response(response)
+
+
+def _parse_robots(text: str | None) -> Protego | None:
+    if text is None:
+        return None
+    try:
+        return Protego.parse(text)
+    except Exception:  # noqa: BLE001 - an unparseable robots.txt holds no rules we can obey
+        return None
 
 
 def _default_port(url: httpx.URL) -> int:

@@ -139,6 +139,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWSDESK_COMMENT_MODERATION", "hold-all",
             "Reader comments: `hold-all` (every comment waits for approval), `hold-first` "
             "(first-time commenters wait) or `publish`.", _choice("hold-all", "hold-first", "publish")),
+    Setting("NEWSDESK_BROKER_URL", "",
+            "Broker of a distributed deployment: `redis://host:6379/0` or `amqp://user:password@host:5672//`. "
+            "Unset: `newsdesk run` polls sources itself, in threads. Set: `newsdesk worker` processes ingest, "
+            "`newsdesk scheduler` queues the sources that are due, and `newsdesk run` only serves "
+            "(use PostgreSQL then; see \"Running at scale\").", str),
+    Setting("NEWSDESK_QUEUE", "newsdesk",
+            "Prefix of the broker's queue names (`<prefix>.fetch`, `<prefix>.derive`), so that several "
+            "deployments can share one broker."),
+    Setting("NEWSDESK_REDELIVER_SECONDS", "600",
+            "On Redis: seconds after which a task taken by a worker that vanished (killed, machine lost) is "
+            "given to another worker. Longer than any task runs (a poll, a page, its stages). RabbitMQ gives "
+            "it again as soon as the worker's connection drops.", _positive),
+    Setting("NEWSDESK_TASK_ATTEMPTS", "4",
+            "Tries of a task that failed on a fetch or database error, with growing pauses in between, "
+            "before it is recorded for an editor in the admin (Workers > Task failures).", _positive),
     Setting("NEWSDESK_COPY_WINDOW_DAYS", "7",
             "Days apart within which articles of one text (an agency's story on several sites) are found "
             "as copies and shown once. 0: no copy detection, every copy is listed.", _non_negative),

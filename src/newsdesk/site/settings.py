@@ -42,6 +42,10 @@ NEWSDESK = {
     "KEEP_RAW_PAGES_DAYS": _env["NEWSDESK_KEEP_RAW_PAGES_DAYS"],
     "KEEP_DISCUSSED": _env["NEWSDESK_KEEP_DISCUSSED"],
     "KEEP_EDITED": _env["NEWSDESK_KEEP_EDITED"],
+    "BROKER_URL": _env["NEWSDESK_BROKER_URL"],
+    "QUEUE": _env["NEWSDESK_QUEUE"],
+    "REDELIVER_SECONDS": _env["NEWSDESK_REDELIVER_SECONDS"],
+    "TASK_ATTEMPTS": _env["NEWSDESK_TASK_ATTEMPTS"],
 }
 
 INSTALLED_APPS = [
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "newsdesk.site.comments",
     "newsdesk.site.entities",
     "newsdesk.site.images",
+    "newsdesk.site.workers",
     "axes",
 ]
 

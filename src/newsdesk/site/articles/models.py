@@ -116,10 +116,15 @@ class Article(models.Model):
     # Check Also, chosen when the article is stored (ids, most similar first): its page then
     # renders without a full-text query. None: not chosen yet (chosen on the first view).
     related_ids = models.JSONField(null=True, blank=True, editable=False)
+    # Stored or changed, and the stages that follow (``ingest.stages.AFTER_STORE``) have not all
+    # run yet: set in the transaction that stores it, cleared when they end, so a process killed
+    # in between leaves a mark that the scheduler finds (``ingest.stages.unfinished``).
+    stages_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
+            models.Index(fields=["updated_at"], condition=Q(stages_pending=True), name="article_stages_pending"),
             models.Index(fields=["is_published", "-published_at"], name="article_latest"),
             models.Index(fields=["category", "-published_at"], name="article_category_latest"),
             models.Index(fields=["source", "-published_at"], name="article_source_latest"),

@@ -58,7 +58,15 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.action(description="Fetch now")
     def fetch_now(self, request, queryset):
         from newsdesk.ingest import tasks
+        from newsdesk.ingest.fetching import distributed
 
+        if distributed():  # the workers poll; the request does not wait for them
+            from newsdesk.ingest import worker
+
+            names = list(queryset.values_list("name", flat=True))
+            worker.enqueue_polls(list(queryset.values_list("pk", flat=True)))
+            self.message_user(request, f"Queued for the workers: {', '.join(names)}.", messages.SUCCESS)
+            return
         for source in queryset:
             result = tasks.poll_source(source.pk)
             if result.ok:

@@ -11,8 +11,9 @@ from newsdesk.demo import DemoServer
 from newsdesk.ingest.demo import follow_outlets
 from newsdesk.ingest.fetching import make_fetcher
 from newsdesk.site.management.base import ensure_schema
-from newsdesk.site.management.commands.fetch import poll_many, summary_line
-from newsdesk.site.management.commands.run import check_free, cores, serve
+from newsdesk.ingest.poller import summary_line
+from newsdesk.site.management.progress import poll_with_progress
+from newsdesk.site.server import check_free, cores, serve
 
 
 class Command(BaseCommand):
@@ -44,8 +45,8 @@ class Command(BaseCommand):
                 for outlet, base_url, _ in outlets.outlets:
                     self.stdout.write(f"outlet {outlet.name}: {base_url}")
                 started = time.monotonic()
-                results = poll_many([source.pk for source in sources], fetcher=fetcher,
-                                    verbosity=options["verbosity"])
+                results = poll_with_progress([source.pk for source in sources], fetcher=fetcher,
+                                             verbosity=options["verbosity"])
                 self.stdout.write(summary_line(results, time.monotonic() - started))
             if no_serve:
                 return

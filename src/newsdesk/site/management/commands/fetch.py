@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from newsdesk.ingest import services, tasks
-from newsdesk.ingest.fetching import make_fetcher
+from newsdesk.ingest import services
+from newsdesk.ingest.fetching import distributed
+from newsdesk.ingest.poller import summary_line
 from newsdesk.site.management.base import ensure_schema
+from newsdesk.site.management.progress import poll_with_progress
 from newsdesk.site.sources.models import Source
 
 
 class Command(BaseCommand):
-    help = "Poll the sources that are due once (or every source with --all) and store new articles."
+    help = ("Poll the sources that are due once (or every source with --all) and store new articles; "
+            "with --enqueue, queue the polls for `newsdesk worker` instead (needs NEWSDESK_BROKER_URL).")
 
     def add_arguments(self, parser):
         parser.add_argument("--source", action="append", metavar="NAME",
                             help="Poll this source now, due or not (name, slug, id or feed URL; repeatable).")
         parser.add_argument("--all", action="store_true", help="Poll every active source now, due or not.")
+        parser.add_argument("--enqueue", action="store_true",
+                            help="Queue a poll task per source for the workers and return at once.")
 
-    def handle(self, *args, source=None, all=False, **options):
+    def handle(self, *args, source=None, all=False, enqueue=False, **options):
         ensure_schema()
+        if enqueue and not distributed():
+            raise CommandError("--enqueue needs a broker: set NEWSDESK_BROKER_URL (see \"Running at scale\")")
         if source:
             try:
                 ids = [services.find_source(key).pk for key in source]
@@ -39,45 +40,11 @@ class Command(BaseCommand):
         if not ids:
             self.stdout.write("Nothing to fetch: no source is due (use --all to poll every source).")
             return
+        if enqueue:
+            from newsdesk.ingest import worker
+
+            self.stdout.write(f"queued {worker.enqueue_polls(ids)} source(s) for the workers")
+            return
         started = time.monotonic()
-        results = poll_many(ids, verbosity=options["verbosity"])
+        results = poll_with_progress(ids, verbosity=options["verbosity"])
         self.stdout.write(summary_line(results, time.monotonic() - started))
-
-
-def poll_many(ids: list[int], *, fetcher=None, verbosity: int = 1) -> list[services.PollResult]:
-    """Poll sources concurrently with one shared fetcher; returns their results in completion order."""
-    workers = max(1, min(len(ids), int(settings.NEWSDESK["FETCH_CONCURRENCY"]) // 2 or 1))
-    results: list[services.PollResult] = []
-    console = Console(stderr=True)
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, disable=verbosity == 0, transient=True)
-    own_fetcher = fetcher is None
-    fetcher = fetcher or make_fetcher()
-    try:
-        with progress, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
-            task = progress.add_task("Fetching sources", total=len(ids))
-            futures = [pool.submit(_poll, source_id, fetcher) for source_id in ids]
-            for future in as_completed(futures):
-                result = future.result()
-                results.append(result)
-                progress.advance(task)
-                if not result.ok and verbosity:
-                    console.print(f"[red]{result.source_name}[/red]: {result.error}")
-    finally:
-        if own_fetcher:
-            fetcher.close()
-    return results
-
-
-def _poll(source_id: int, fetcher) -> services.PollResult:
-    try:
-        return tasks.poll_source(source_id, fetcher)
-    finally:
-        close_old_connections()
-
-
-def summary_line(results: list[services.PollResult], seconds: float) -> str:
-    ok = sum(1 for r in results if r.ok)
-    return (f"sources: {ok} ok, {len(results) - ok} failed; articles: {sum(r.new for r in results)} new, "
-            f"{sum(r.updated for r in results)} updated, {sum(r.unchanged for r in results)} unchanged, "
-            f"{sum(r.failed for r in results)} failed; {seconds:.1f} s")

@@ -1,0 +1,202 @@
+"""What processes share when several of them ingest at once (``newsdesk worker`` on a broker).
+
+Everything lives in the database the workers already share, so it holds whichever broker carries
+the tasks (Redis or RabbitMQ), and a killed worker leaves nothing stuck: every lease has an
+expiry after which anyone may take it.
+
+* ``claim`` / ``release`` / ``held``: named leases (one source polled at a time, one page fetched
+  at a time). A task's lease is held under the task's id, which stays the same when the broker
+  delivers it again, so the redelivered task takes over its own lease at once.
+* ``SharedGates``: at most ``concurrency`` requests in flight per host and ``delay`` seconds
+  between their starts, across all workers (the ``Fetcher``'s ``gates``).
+* ``SharedRobots``: robots.txt fetched once for all workers and kept for a TTL (its ``robots``).
+* ``lock_names``: serialises the story grouping of articles that share a name (PostgreSQL
+  advisory locks; SQLite serialises every writing transaction already).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from newsdesk.pipeline.fetch import HostBusy
+from newsdesk.site.workers.models import HostTurn, Lease, RobotsRule
+
+# A request's slot toward a host is held at most this long (the fetcher's longest request is 60 s),
+# so a worker killed mid-request frees it by then.
+SLOT_SECONDS = 90.0
+_POLL = 0.05  # seconds between tries for a busy lease, doubled up to _POLL_MAX
+_POLL_MAX = 0.5
+
+
+def holder_id() -> str:
+    """A name for this process and thread, unique across machines."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim(name: str, holder: str, seconds: float) -> bool:
+    """Take the lease ``name`` for ``seconds`` if it is free, expired, or already ``holder``'s."""
+    now = timezone.now()
+    until = now + timedelta(seconds=seconds)
+    with transaction.atomic():
+        # On PostgreSQL the row lock makes a second taker re-read the row once the first commits,
+        # and then the lease is no longer expired: one of them wins.
+        taken = (Lease.objects.filter(name=name).filter(Q(expires_at__lte=now) | Q(holder=holder))
+                 .update(holder=holder, expires_at=until))
+        if taken:
+            return True
+        try:
+            with transaction.atomic():
+                Lease.objects.create(name=name, holder=holder, expires_at=until)
+        except IntegrityError:
+            return False
+        return True
+
+
+def release(name: str, holder: str) -> None:
+    """Let go of a lease (only the holder can)."""
+    Lease.objects.filter(name=name, holder=holder).delete()
+
+
+@contextmanager
+def held(name: str, holder: str, seconds: float) -> Iterator[bool]:
+    """``with held(...) as mine:`` the lease for the block when ``mine``; released after it."""
+    mine = claim(name, holder, seconds)
+    try:
+        yield mine
+    finally:
+        if mine:
+            release(name, holder)
+
+
+def prune(older_than: float = 86400.0) -> int:
+    """Delete leases and host turns that ran out long ago; returns how many went."""
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    gone = Lease.objects.filter(expires_at__lt=cutoff).delete()[0]
+    gone += HostTurn.objects.filter(next_start__lt=cutoff).delete()[0]
+    gone += RobotsRule.objects.filter(expires_at__lt=cutoff).delete()[0]
+    return gone
+
+
+def page_lease(url: str) -> str:
+    return "page:" + hashlib.sha1(url.encode("utf-8")).hexdigest()
+
+
+class SharedGates:
+    """Politeness toward each host that holds across every process using the same database.
+
+    A request takes one of ``concurrency`` slot leases of its host, then the host's next start
+    time (``HostTurn``), moved on by ``delay``. With ``max_wait``, a turn further away than that
+    raises ``HostBusy`` without taking it, so a worker can run other work meanwhile.
+    """
+
+    def __init__(self, concurrency: int = 2, delay: float = 1.0, *, max_wait: float | None = None,
+                 slot_seconds: float = SLOT_SECONDS):
+        self.concurrency = max(1, concurrency)
+        self.delay = delay
+        self.max_wait = max_wait
+        self.slot_seconds = slot_seconds
+
+    @contextmanager
+    def turn(self, host: str) -> Iterator[None]:
+        holder = holder_id()
+        slot = self._slot(host, holder)
+        try:
+            start = self._start(host)
+            wait = start - time.time()
+            if wait > 0:
+                time.sleep(wait)
+            yield
+        finally:
+            release(slot, holder)
+
+    def _slot(self, host: str, holder: str) -> str:
+        names = [f"host:{host}:{n}" for n in range(self.concurrency)]
+        pause = _POLL
+        give_up = None if self.max_wait is None else time.monotonic() + self.max_wait
+        while True:
+            for name in random.sample(names, len(names)):
+                if claim(name, holder, self.slot_seconds):
+                    return name
+            if give_up is not None and time.monotonic() >= give_up:
+                raise HostBusy(host, max(self.delay, 1.0))
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, _POLL_MAX)
+
+    def _start(self, host: str) -> float:
+        """Reserve the host's next start; returns it as a Unix time."""
+        with transaction.atomic():
+            now = timezone.now()
+            turn = HostTurn.objects.select_for_update().filter(host=host).first()
+            if turn is None:
+                try:
+                    with transaction.atomic():
+                        HostTurn.objects.create(host=host, next_start=now + timedelta(seconds=self.delay))
+                    return now.timestamp()
+                except IntegrityError:
+                    turn = HostTurn.objects.select_for_update().get(host=host)
+            start = max(now, turn.next_start)
+            if self.max_wait is not None and (start - now).total_seconds() > self.max_wait:
+                raise HostBusy(host, (start - now).total_seconds())
+            HostTurn.objects.filter(pk=turn.pk).update(next_start=start + timedelta(seconds=self.delay))
+            return start.timestamp()
+
+
+class SharedRobots:
+    """robots.txt kept in the database for ``ttl`` seconds: one worker fetches it, all read it."""
+
+    def __init__(self, ttl: float = 3600.0, wait: float = 30.0):
+        self.ttl = ttl
+        self.wait = wait
+
+    def load(self, origin: str, fetch: Callable[[], str | None]) -> str | None:
+        deadline = time.monotonic() + self.wait
+        holder = holder_id()
+        while True:
+            rule = RobotsRule.objects.filter(origin=origin, expires_at__gt=timezone.now()).first()
+            if rule is not None:
+                return rule.body if rule.found else None
+            if claim(f"robots:{origin}", holder, self.wait):
+                try:
+                    text = fetch()
+                    now = timezone.now()
+                    RobotsRule.objects.update_or_create(origin=origin, defaults={
+                        "body": text or "", "found": text is not None, "fetched_at": now,
+                        "expires_at": now + timedelta(seconds=self.ttl)})
+                    return text
+                finally:
+                    release(f"robots:{origin}", holder)
+            if time.monotonic() > deadline:  # the one fetching it is stuck: fetch it ourselves
+                return fetch()
+            time.sleep(0.1)
+
+
+def lock_names(names: Iterable[str]) -> None:
+    """Inside a transaction: wait for every other transaction that locked one of ``names``.
+
+    Story grouping calls it with the new article's names: two articles that could join each other
+    share names, so they are grouped one after the other and neither misses the other. On SQLite
+    every writing transaction is serialised already (IMMEDIATE), so nothing is needed.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+                   for name in names})
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        # In ascending order, so two transactions never wait for each other's second lock.
+        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY k) s",
+                       [keys])

@@ -1,0 +1,312 @@
+"""Ingest on Celery workers over a broker (``NEWSDESK_BROKER_URL``: Redis or RabbitMQ).
+
+Three tasks, each taking ids (or a feed entry as plain data), idempotent, writing in one
+transaction, acknowledged only once done (so the broker gives a killed worker's task to another):
+
+* ``poll`` (queue ``<prefix>.fetch``): read a source's feeds and queue a ``page`` for each entry
+  not stored yet. One worker polls a source at a time (lease ``source:<id>``).
+* ``page`` (``<prefix>.fetch``): fetch and extract one entry's page and store it; its stages are
+  queued as a ``stages`` task. One worker fetches a page at a time (lease ``page:<hash>``). When
+  the host's turn is far away, the task is queued again for then instead of holding a worker.
+* ``stages`` (``<prefix>.derive``): the stages after store (``stages.AFTER_STORE``: copies,
+  entities, story, Check Also, pictures), then the article's ``stages_pending`` mark is cleared.
+
+Fetch and database errors are retried with growing pauses (``NEWSDESK_TASK_ATTEMPTS``); a task
+that fails every time leaves a ``TaskFailure`` an editor sees in the admin. Politeness and
+robots.txt are shared by every worker through the database (``coordination``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import random
+import threading
+from datetime import datetime
+
+from celery import Celery, Task
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, transaction
+from django.utils import timezone
+
+from newsdesk.pipeline.errors import (BlockedAddress, FetchError, HTTPStatusError, PipelineError, RobotsDisallowed,
+                                      TooLarge, TooManyRedirects)
+from newsdesk.pipeline.fetch import Fetcher, HostBusy
+from newsdesk.pipeline.model import FeedEntry
+
+from . import coordination, stages
+from .fetching import make_fetcher
+from .store import NEW
+
+log = logging.getLogger("newsdesk.worker")
+
+QUEUES = ("fetch", "derive")
+# Longest a poll, a page or an article's stages may hold its lease; a killed worker's lease
+# frees itself after this.
+LEASE_SECONDS = {"source": 600.0, "page": 300.0}
+HOST_WAIT = 2.0  # longest a page task waits for its host's turn before queueing itself for later
+TEMPLATE_EVERY = 60.0  # seconds: a source's template is learned again at most this often
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+app = Celery("newsdesk")
+_configured = threading.Lock()
+_state = threading.local()
+
+
+def queue_name(kind: str) -> str:
+    return f"{settings.NEWSDESK['QUEUE']}.{kind}"
+
+
+def configure() -> Celery:
+    """Configure the Celery app from newsdesk's settings (once per process); returns it."""
+    with _configured:
+        if app.conf.get("newsdesk_configured"):
+            return app
+        conf = settings.NEWSDESK
+        if not conf["BROKER_URL"]:
+            raise RuntimeError("NEWSDESK_BROKER_URL is not set: there is no broker to queue tasks on")
+        redeliver = int(conf["REDELIVER_SECONDS"])
+        app.conf.update(
+            newsdesk_configured=True,
+            broker_url=str(conf["BROKER_URL"]),
+            broker_connection_retry_on_startup=True,
+            broker_connection_max_retries=None,  # a broker restarting is waited for, however long
+            broker_transport_options={
+                # Redis: a task a vanished worker held goes to another after this; RabbitMQ ignores it
+                # and gives it again when that worker's connection drops.
+                "visibility_timeout": redeliver,
+                "unacked_restore_interval": max(1, min(10, redeliver // 4)),
+                "unacked_restore_throttle": 1,
+                "global_keyprefix": f"{conf['QUEUE']}:",
+            },
+            task_acks_late=True,
+            task_reject_on_worker_lost=True,
+            worker_prefetch_multiplier=1,
+            worker_cancel_long_running_tasks_on_connection_loss=True,
+            task_serializer="json",
+            accept_content=["json"],
+            task_ignore_result=True,
+            result_backend=None,
+            task_default_queue=queue_name("fetch"),
+            task_routes={"newsdesk.stages": {"queue": queue_name("derive")},
+                         "newsdesk.template": {"queue": queue_name("derive")}},
+            task_soft_time_limit=max(30, redeliver - 60),
+            task_time_limit=max(40, redeliver - 30),
+            worker_hijack_root_logger=False,
+            worker_redirect_stdouts=False,
+            enable_utc=True,
+        )
+        return app
+
+
+def _fetcher() -> Fetcher:
+    """This process's fetcher (one per worker process, made after the fork)."""
+    fetcher = getattr(_state, "fetcher", None)
+    if fetcher is None or getattr(_state, "pid", None) != os.getpid():
+        fetcher = _state.fetcher = make_fetcher(max_wait=HOST_WAIT)
+        _state.pid = os.getpid()
+    return fetcher
+
+
+def _attempts() -> int:
+    return int(settings.NEWSDESK["TASK_ATTEMPTS"])
+
+
+def _pause(retries: int) -> float:
+    """Seconds before the next try: 2, 4, 8 ... up to five minutes, with jitter."""
+    return min(300.0, 2.0 ** (retries + 1)) * (0.75 + random.random() / 2)
+
+
+class IngestTask(Task):
+    """Retries fetch and database errors, then records the failure; never loses the connection."""
+
+    abstract = True
+    kind = ""
+
+    def __call__(self, *args, **kwargs):
+        close_old_connections()  # a connection the database dropped meanwhile is replaced
+        retries = self.request.retries or 0
+        try:
+            return super().__call__(*args, **kwargs)
+        except DATABASE_ERRORS as exc:
+            # The database is away (restarting, failing over): nothing can be stored or recorded
+            # meanwhile, so the task waits for it however long it takes, rather than be dropped.
+            close_old_connections()
+            log.warning("%s %s: database error (%s); trying again", self.name, self.failure_key(*args), exc)
+            raise self.retry(exc=exc, countdown=min(60.0, _pause(retries)), max_retries=None)
+        except PipelineError as exc:
+            if retryable(exc) and retries + 1 < _attempts():
+                log.warning("%s %s failed (%s); trying again", self.name, self.failure_key(*args), exc)
+                raise self.retry(exc=exc, countdown=_pause(retries), max_retries=_attempts())
+            record_failure(self.name, list(args), self.failure_key(*args), str(exc), retries + 1,
+                           self.source_of(*args))
+            return None
+        finally:
+            close_old_connections()
+
+    def failure_key(self, *args) -> str:
+        return str(args[0]) if args else ""
+
+    def source_of(self, *args) -> int | None:
+        return None
+
+
+def retryable(exc: PipelineError) -> bool:
+    """Whether trying again later may succeed: timeouts, dropped connections, 5xx and 429 answers;
+    not a 404, a page over the size limit, robots.txt's refusal or a page without article text."""
+    if isinstance(exc, (BlockedAddress, RobotsDisallowed, TooLarge, TooManyRedirects)):
+        return False
+    if isinstance(exc, HTTPStatusError):
+        return exc.status is None or exc.status >= 500 or exc.status in (408, 425, 429)
+    return isinstance(exc, FetchError)
+
+
+def record_failure(task: str, arguments: list, key: str, error: str, attempts: int, source_id: int | None) -> None:
+    """Keep a failed task for the admin; the open record of the same task and key is updated."""
+    from newsdesk.site.sources.models import Source
+    from newsdesk.site.workers.models import TaskFailure
+
+    log.error("%s %s failed after %d attempts: %s", task, key, attempts, error)
+    try:
+        if source_id is not None and not Source.objects.filter(pk=source_id).exists():
+            source_id = None
+        with transaction.atomic():
+            failure, created = TaskFailure.objects.select_for_update().get_or_create(
+                task=task, key=key[:300], resolved=False,
+                defaults={"arguments": arguments, "error": error[:5000], "attempts": attempts, "source_id": source_id})
+            if not created:
+                failure.error, failure.last_failed_at = error[:5000], timezone.now()
+                failure.attempts += attempts
+                failure.save(update_fields=["error", "last_failed_at", "attempts"])
+    except DatabaseError:
+        log.exception("could not record the failure of %s %s", task, key)
+
+
+def resolve_failures(task: str, key: str) -> None:
+    from newsdesk.site.workers.models import TaskFailure
+
+    TaskFailure.objects.filter(task=task, key=key[:300], resolved=False).update(resolved=True)
+
+
+# -- entries as plain data ----------------------------------------------------------------------
+def entry_to_data(entry: FeedEntry) -> dict:
+    data = dataclasses.asdict(entry)
+    for name in ("published", "updated"):
+        if data[name] is not None:
+            data[name] = data[name].isoformat()
+    return data
+
+
+def entry_from_data(data: dict) -> FeedEntry:
+    values = dict(data)
+    for name in ("published", "updated"):
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
+    for name in ("authors", "categories"):
+        values[name] = tuple(values.get(name) or ())
+    known = {f.name for f in dataclasses.fields(FeedEntry)}
+    return FeedEntry(**{k: v for k, v in values.items() if k in known})
+
+
+# -- the tasks ----------------------------------------------------------------------------------
+class PollTask(IngestTask):
+    def failure_key(self, source_id, *args) -> str:
+        return f"source:{source_id}"
+
+    def source_of(self, source_id, *args) -> int | None:
+        return source_id
+
+
+@app.task(base=PollTask, bind=True, name="newsdesk.poll")
+def poll(self, source_id: int) -> int | None:
+    """Read a source's feeds and queue its new entries; returns how many were queued."""
+    from . import polling
+
+    holder = self.request.id or coordination.holder_id()
+    with coordination.held(f"source:{source_id}", holder, LEASE_SECONDS["source"]) as mine:
+        if not mine:
+            log.info("source %s is being polled by another worker", source_id)
+            return None
+        try:
+            # Feed errors are the source's health (its backoff and last error, in the admin).
+            result = polling.poll_source(source_id, _fetcher(), queue=_queue_page)
+        except HostBusy as busy:
+            poll.apply_async((source_id,), countdown=busy.retry_in + random.random())
+            return None
+    return result.queued
+
+
+def _queue_page(source_id: int, entry: FeedEntry) -> None:
+    page.delay(source_id, entry_to_data(entry))
+
+
+class PageTask(IngestTask):
+    def failure_key(self, source_id, entry, *args) -> str:
+        return str(entry.get("url", ""))
+
+    def source_of(self, source_id, *args) -> int | None:
+        return source_id
+
+
+@app.task(base=PageTask, bind=True, name="newsdesk.page")
+def page(self, source_id: int, entry: dict) -> str | None:
+    """Fetch, extract and store one feed entry's page; queue its stages. Returns the outcome."""
+    from . import polling
+
+    parsed = entry_from_data(entry)
+    holder = self.request.id or coordination.holder_id()
+    with coordination.held(coordination.page_lease(parsed.url), holder, LEASE_SECONDS["page"]) as mine:
+        if not mine:
+            log.info("%s is being fetched by another worker", parsed.url)
+            return None
+        try:
+            outcome, article_id, pending = polling.fetch_and_store(source_id, parsed, _fetcher())
+        except HostBusy as busy:
+            page.apply_async((source_id, entry), countdown=busy.retry_in + random.random())
+            return None
+    if article_id is not None and pending:
+        # Queued after the article is committed; a redelivered page finds it stored, and queues
+        # its stages again while they have not ended.
+        stages_task.delay(article_id)
+    if outcome == NEW and coordination.claim(f"template:{source_id}", "queued", TEMPLATE_EVERY):
+        # The source's template is learned again once its new pages are in (at most once a minute).
+        template.apply_async((source_id,), countdown=TEMPLATE_EVERY / 2)
+    resolve_failures(self.name, parsed.url)
+    return outcome
+
+
+class StagesTask(IngestTask):
+    def failure_key(self, article_id, *args) -> str:
+        return f"article:{article_id}"
+
+
+@app.task(base=StagesTask, bind=True, name="newsdesk.stages")
+def stages_task(self, article_id: int) -> None:
+    """Run the stages after store on one article (idempotent; each stage its own transaction)."""
+    stages.after_store(article_id)
+    resolve_failures(self.name, f"article:{article_id}")
+
+
+@app.task(base=PollTask, bind=True, name="newsdesk.template")
+def template(self, source_id: int) -> bool:
+    """Learn a source's template again from its recent pages and re-extract them."""
+    from .templates import refresh_template
+
+    return refresh_template(source_id, reextract=True)
+
+
+# -- queueing -----------------------------------------------------------------------------------
+def enqueue_polls(source_ids: list[int]) -> int:
+    """Queue a poll of each source; returns how many were queued."""
+    configure()
+    for source_id in source_ids:
+        poll.delay(source_id)
+    return len(source_ids)
+
+
+def enqueue_stages(article_ids: list[int]) -> int:
+    configure()
+    for article_id in article_ids:
+        stages_task.delay(article_id)
+    return len(article_ids)

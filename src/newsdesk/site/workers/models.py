@@ -1,0 +1,64 @@
+"""Leases, host turns, shared robots.txt and failed tasks (see the package's docstring)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Lease(models.Model):
+    """A named lease: held by one holder until released or until ``expires_at``.
+
+    Names say what they guard: ``source:<id>`` (one poll of a source at a time), ``page:<hash>``
+    (one fetch of a page at a time), ``host:<host>:<slot>`` (a request in flight to a host).
+    """
+
+    name = models.CharField(max_length=300, unique=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
+
+
+class HostTurn(models.Model):
+    """The earliest time the next request to a host may start (politeness across all workers)."""
+
+    host = models.CharField(max_length=300, unique=True)
+    next_start = models.DateTimeField()
+
+
+class RobotsRule(models.Model):
+    """A robots.txt as fetched for an origin, shared by every worker until ``expires_at``.
+
+    ``found`` False: the origin has no rules to obey (404, unreachable), which is cached too.
+    """
+
+    origin = models.CharField(max_length=300, unique=True)
+    body = models.TextField(blank=True)
+    found = models.BooleanField(default=False)
+    fetched_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+
+class TaskFailure(models.Model):
+    """A task that failed on every attempt; an editor sees it in the admin and can run it again."""
+
+    task = models.CharField(max_length=100)
+    arguments = models.JSONField(default=list)
+    key = models.CharField(max_length=300, db_index=True, help_text="What it was about (a source, a URL, an article).")
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    source = models.ForeignKey("sources.Source", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="task_failures")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False, help_text="Ran again successfully, or dismissed by an editor.")
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        constraints = [models.UniqueConstraint(fields=["task", "key"], condition=models.Q(resolved=False),
+                                               name="one_open_failure_per_task")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.key}"
