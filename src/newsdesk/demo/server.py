@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from .content import load_outlets
 from .model import Outlet
@@ -35,13 +37,26 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(send_body=False)
 
     def _reply(self, send_body: bool) -> None:
-        reply = self.server.site.handle(self.path, dict(self.headers.items()))
-        self.send_response(reply.status)
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if send_body and reply.body:
-            self.wfile.write(reply.body)
+        server = self.server
+        with server.counter:
+            server.in_flight += 1
+            server.peak_in_flight = max(server.peak_in_flight, server.in_flight)
+            server.requests += 1
+            if self.path == server.feed_path:
+                server.feed_requests += 1
+        try:
+            if server.delay:
+                time.sleep(server.delay)  # a slower outlet, for benchmarks and tests
+            reply = server.site.handle(self.path, dict(self.headers.items()))
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.end_headers()
+            if send_body and reply.body:
+                self.wfile.write(reply.body)
+        finally:
+            with server.counter:
+                server.in_flight -= 1
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002
         pass  # quiet: tests and the CLI have their own output
@@ -52,11 +67,17 @@ class _OutletHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], site_factory):
+    def __init__(self, address: tuple[str, int], site_factory, delay: float = 0.0):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.site: OutletSite = site_factory(self.server_address[1])
+        self.delay = delay
+        # Requests being answered now, the most at once so far, and in all (politeness checks).
+        self.counter = threading.Lock()
+        self.in_flight = self.peak_in_flight = self.requests = self.feed_requests = 0
+        parts = urlsplit(self.site.feed_url)
+        self.feed_path = parts.path + (f"?{parts.query}" if parts.query else "")
 
     def handle_error(self, request, client_address) -> None:
         pass  # a client that hangs up mid-reply is not our problem
@@ -67,10 +88,11 @@ class DemoServer:
     port, port+1, ...). Use as a context manager, or call start() and stop(); thread-safe."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, scale: int = 1,
-                 outlets: Sequence[Outlet] | None = None):
+                 outlets: Sequence[Outlet] | None = None, delay: float = 0.0):
         self.host = host
         self.port = port
         self.scale = scale
+        self.delay = delay  # seconds before each answer
         self._outlets = list(outlets) if outlets is not None else None
         self._lock = threading.Lock()
         self._servers: list[_OutletHTTPServer] = []
@@ -87,7 +109,8 @@ class DemoServer:
                 for i, outlet in enumerate(self._outlets):
                     port = self.port + i if self.port else 0
                     self._servers.append(_OutletHTTPServer(
-                        (self.host, port), lambda bound, outlet=outlet: OutletSite(outlet, self._base_url(bound))))
+                        (self.host, port), lambda bound, outlet=outlet: OutletSite(outlet, self._base_url(bound)),
+                        self.delay))
             except OSError:
                 self._close_all()
                 raise
@@ -118,6 +141,18 @@ class DemoServer:
     def outlets(self) -> list[ServedOutlet]:
         """(outlet, base_url, feed_url) of each outlet being served."""
         return [ServedOutlet(s.site.outlet, s.site.base_url, s.site.feed_url) for s in self._servers]
+
+    def peak_in_flight(self) -> dict[str, int]:
+        """The most requests each outlet was answering at once (by outlet slug)."""
+        return {server.site.outlet.slug: server.peak_in_flight for server in self._servers}
+
+    def requests(self) -> dict[str, int]:
+        """Requests each outlet answered (by outlet slug)."""
+        return {server.site.outlet.slug: server.requests for server in self._servers}
+
+    def feed_requests(self) -> dict[str, int]:
+        """Requests for each outlet's feed (by outlet slug)."""
+        return {server.site.outlet.slug: server.feed_requests for server in self._servers}
 
     def site(self, outlet_slug: str) -> OutletSite:
         """The served site of an outlet; raises KeyError."""

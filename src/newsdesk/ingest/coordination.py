@@ -81,6 +81,24 @@ def held(name: str, holder: str, seconds: float) -> Iterator[bool]:
             release(name, holder)
 
 
+@contextmanager
+def waited(name: str, holder: str, seconds: float, wait: float) -> Iterator[bool]:
+    """Like ``held``, but waits up to ``wait`` seconds for a lease another holds; yields whether
+    it got it (after ``wait``, the caller goes on without it)."""
+    deadline = time.monotonic() + wait
+    pause = _POLL
+    mine = claim(name, holder, seconds)
+    while not mine and time.monotonic() < deadline:
+        time.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, _POLL_MAX)
+        mine = claim(name, holder, seconds)
+    try:
+        yield mine
+    finally:
+        if mine:
+            release(name, holder)
+
+
 def prune(older_than: float = 86400.0) -> int:
     """Delete leases and host turns that ran out long ago; returns how many went."""
     cutoff = timezone.now() - timedelta(seconds=older_than)

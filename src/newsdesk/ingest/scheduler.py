@@ -131,7 +131,8 @@ class QueueScheduler(_Clock):
                 worker.poll.delay(source_id)
                 queued += 1
         for article_id in stages.unfinished(STAGES_GRACE):
-            if coordination.claim(f"stages:{article_id}", "scheduler", STAGES_GRACE):
+            # A lease nobody releases: the stages are queued again at most once per grace period.
+            if coordination.claim(f"stages:{article_id}", coordination.holder_id(), STAGES_GRACE):
                 worker.stages_task.delay(article_id)
         if queued:
             log.info("queued %d source(s)", queued)

@@ -10,17 +10,18 @@ from datetime import timedelta
 from typing import Callable
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from newsdesk.site.articles import related
 from newsdesk.site.articles.models import Article
 
-from . import enrich, images
+from . import coordination, enrich, images
 from .copies import detect_copy
 from .stories import assign_story
 
 ATTEMPTS = 3
+LEASE_SECONDS = 300.0  # longest one article's stages hold their lease (pictures fetched included)
 
 
 def _entities(article_id: int) -> None:
@@ -51,15 +52,22 @@ AFTER_STORE: tuple[Stage, ...] = (
 )
 
 
-def after_store(article_id: int) -> None:
+def after_store(article_id: int, holder: str | None = None) -> None:
     """Run every stage on a new or changed article, then clear its ``stages_pending`` mark
-    (unless the article changed again meanwhile: its stages are then due once more)."""
-    seen = Article.objects.filter(pk=article_id).values_list("updated_at", flat=True).first()
-    if seen is None:
-        return
-    for stage in AFTER_STORE:
-        retried(stage.run, article_id)
-    Article.objects.filter(pk=article_id, updated_at=seen, stages_pending=True).update(stages_pending=False)
+    (unless the article changed again meanwhile: its stages are then due once more).
+
+    One run per article at a time, across processes: a second run (a template's re-extraction
+    meeting the article's own stages) waits for the first. ``holder``: a task's id, the same when
+    the broker delivers it again, so the task of a killed worker takes its lease over at once.
+    """
+    holder = holder or coordination.holder_id()
+    with coordination.waited(f"after-store:{article_id}", holder, LEASE_SECONDS, LEASE_SECONDS):
+        seen = Article.objects.filter(pk=article_id).values_list("updated_at", flat=True).first()
+        if seen is None:
+            return
+        for stage in AFTER_STORE:
+            retried(stage.run, article_id)
+        Article.objects.filter(pk=article_id, updated_at=seen, stages_pending=True).update(stages_pending=False)
 
 
 def unfinished(older_than: float = 300.0, limit: int = 1000) -> list[int]:
@@ -72,11 +80,12 @@ def unfinished(older_than: float = 300.0, limit: int = 1000) -> list[int]:
 
 def retried(step: Callable[[int], object], article_id: int):
     """Run a derived step, again when two writers locked each other's rows (PostgreSQL ends one
-    of them with a deadlock error) or SQLite was busy: the step is idempotent."""
+    of them with a deadlock error), SQLite was busy, or another writer inserted the same row
+    first: the step is idempotent, and its second run finds what the other wrote."""
     for attempt in range(ATTEMPTS):
         try:
             return step(article_id)
-        except OperationalError:
+        except (OperationalError, IntegrityError):
             if attempt == ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))

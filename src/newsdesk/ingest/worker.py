@@ -46,7 +46,7 @@ QUEUES = ("fetch", "derive")
 # frees itself after this.
 LEASE_SECONDS = {"source": 600.0, "page": 300.0}
 HOST_WAIT = 2.0  # longest a page task waits for its host's turn before queueing itself for later
-TEMPLATE_EVERY = 60.0  # seconds: a source's template is learned again at most this often
+TEMPLATE_EVERY = 10.0  # seconds: a source's template is learned again at most this often
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 app = Celery("newsdesk")
@@ -67,6 +67,7 @@ def configure() -> Celery:
         if not conf["BROKER_URL"]:
             raise RuntimeError("NEWSDESK_BROKER_URL is not set: there is no broker to queue tasks on")
         redeliver = int(conf["REDELIVER_SECONDS"])
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request is noise at this scale
         app.conf.update(
             newsdesk_configured=True,
             broker_url=str(conf["BROKER_URL"]),
@@ -269,9 +270,10 @@ def page(self, source_id: int, entry: dict) -> str | None:
         # Queued after the article is committed; a redelivered page finds it stored, and queues
         # its stages again while they have not ended.
         stages_task.delay(article_id)
-    if outcome == NEW and coordination.claim(f"template:{source_id}", "queued", TEMPLATE_EVERY):
-        # The source's template is learned again once its new pages are in (at most once a minute).
-        template.apply_async((source_id,), countdown=TEMPLATE_EVERY / 2)
+    if outcome == NEW and coordination.claim(f"template:{source_id}", coordination.holder_id(), TEMPLATE_EVERY):
+        # The source's template is learned again from its new pages, at most every TEMPLATE_EVERY
+        # seconds and always after the last of them: a page stored while one is queued is seen by it.
+        template.apply_async((source_id,), countdown=TEMPLATE_EVERY)
     resolve_failures(self.name, parsed.url)
     return outcome
 
@@ -284,7 +286,7 @@ class StagesTask(IngestTask):
 @app.task(base=StagesTask, bind=True, name="newsdesk.stages")
 def stages_task(self, article_id: int) -> None:
     """Run the stages after store on one article (idempotent; each stage its own transaction)."""
-    stages.after_store(article_id)
+    stages.after_store(article_id, holder=self.request.id)
     resolve_failures(self.name, f"article:{article_id}")
 
 

@@ -1,0 +1,102 @@
+"""Faults in the middle of a distributed run: the broker restarting, the database away for a
+while. The workers reconnect or retry, and every article is stored once, with its stages."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsdesk.demo import DemoServer
+from tests.distributed.conftest import with_port
+from tests.support.tcpproxy import TcpProxy
+
+pytestmark = pytest.mark.distributed
+
+
+@pytest.fixture
+def outlets():
+    with DemoServer(host="127.0.0.1", port=0, delay=0.05) as running:
+        yield running
+
+
+def expected_count(outlets) -> int:
+    return sum(len(outlet.articles) for outlet, _, _ in outlets.outlets)
+
+
+def finished(site) -> int:
+    return site.scalar("SELECT count(*) FROM articles_article WHERE NOT stages_pending AND story_id IS NOT NULL")
+
+
+def assert_stored_once(site, total: int) -> None:
+    assert site.scalar("SELECT count(*) FROM articles_article") == total
+    assert site.scalar("SELECT count(DISTINCT canonical_url) FROM articles_article") == total
+    assert site.scalar("SELECT count(*) FROM articles_article WHERE stages_pending OR story_id IS NULL") == 0
+    assert site.scalar("SELECT count(*) FROM workers_taskfailure") == 0, site.logs()
+
+
+def test_broker_restarting_mid_run(deployment_factory, database, broker, outlets):
+    target = urlsplit(broker)
+    with TcpProxy(target.hostname, target.port) as proxy:
+        site = deployment_factory(database, with_port(broker, proxy.port))
+        for _, _, feed_url in outlets.outlets:
+            site.newsdesk("sources", "add", feed_url, "--allow-private")
+        site.worker(concurrency=2)
+        site.worker(concurrency=2)
+        site.scheduler(tick=1)
+        site.wait_for(lambda: site.scalar("SELECT count(*) FROM articles_article") >= 8, 120, "the first articles")
+        proxy.cut(5.0)  # every worker's and the scheduler's connection drops; new ones fail for 5 s
+        stored_when_cut = site.scalar("SELECT count(*) FROM articles_article")
+        total = expected_count(outlets)
+        site.wait_for(lambda: finished(site) == total, 240, f"{total} articles after the broker came back")
+        assert proxy.refused > 0, "nothing tried to reconnect while the broker was away"
+        assert stored_when_cut < total, "the run had ended before the broker went away"
+        time.sleep(2)
+        assert_stored_once(site, total)
+
+
+def test_database_away_for_a_while(deployment_factory, database, redis_broker, outlets):
+    target = urlsplit(database)
+    with TcpProxy(target.hostname, target.port or 5432) as proxy:
+        through = with_port(database, proxy.port)
+        site = deployment_factory(through, redis_broker)
+        for _, _, feed_url in outlets.outlets:
+            site.newsdesk("sources", "add", feed_url, "--allow-private")
+        site.database_url = database  # the test itself reads past the proxy
+        site.worker(concurrency=2)
+        site.worker(concurrency=2)
+        site.scheduler(tick=1)
+        site.wait_for(lambda: site.scalar("SELECT count(*) FROM articles_article") >= 8, 120, "the first articles")
+        proxy.cut(8.0)
+        total = expected_count(outlets)
+        assert site.scalar("SELECT count(*) FROM articles_article") < total, "the run had ended too soon"
+        site.wait_for(lambda: finished(site) == total, 240, f"{total} articles after the database came back")
+        assert proxy.refused > 0, "nothing tried the database while it was away"
+        time.sleep(2)
+        assert_stored_once(site, total)
+        assert "database error" in site.logs() or "OperationalError" in site.logs()
+
+
+def test_a_page_that_keeps_failing_is_recorded_for_the_editors(deployment_factory, database, redis_broker):
+    from tests.site.outlet import Outlet, Story, prose
+    from tests.support.httpserver import LocalServer, Reply
+
+    with LocalServer() as server:
+        outlet = Outlet(server)
+        for n in range(3):
+            outlet.add(Story(slug=f"story-{n}", title=f"Council story number {n}", paragraphs=prose(f"s{n}")))
+        server.route("/news/story-1", Reply(status=503, body=b"overloaded"))  # every time
+        server.route("/news/story-2", Reply(status=404, body=b"gone"))  # no use trying again
+        site = deployment_factory(database, redis_broker, NEWSDESK_TASK_ATTEMPTS="3")
+        site.newsdesk("sources", "add", outlet.feed_url, "--allow-private")
+        site.worker(concurrency=2)
+        site.newsdesk("fetch", "--all", "--enqueue")
+        site.wait_for(lambda: site.scalar("SELECT count(*) FROM workers_taskfailure") == 2, 120, "two failures")
+        failures = {key.rsplit("/", 1)[1]: (task, attempts, error, resolved) for key, task, attempts, error, resolved
+                    in site.sql("SELECT key, task, attempts, error, resolved FROM workers_taskfailure")}
+        assert failures["story-1"][:2] == ("newsdesk.page", 3) and "503" in failures["story-1"][2]
+        assert failures["story-2"][:2] == ("newsdesk.page", 1) and "404" in failures["story-2"][2]
+        assert server.hits("/news/story-1") == 3 and server.hits("/news/story-2") == 1
+        assert site.scalar("SELECT count(*) FROM articles_article") == 1
+        assert site.scalar("SELECT count(*) FROM workers_taskfailure WHERE source_id IS NOT NULL") == 2
