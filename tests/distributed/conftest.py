@@ -149,8 +149,10 @@ class Deployment:
             except subprocess.TimeoutExpired:
                 self.kill(process)
 
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}" for _, log in self.processes)
+    def logs(self, tail: int | None = 6000) -> str:
+        """The processes' output, the last ``tail`` characters of each (None: all of it)."""
+        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-tail if tail else 0:]}"
+                         for _, log in self.processes)
 
     # -- the database ------------------------------------------------------------------------
     def sql(self, query: str, params=()) -> list[tuple]:

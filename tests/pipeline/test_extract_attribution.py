@@ -7,7 +7,8 @@ import pytest
 
 from newsdesk.demo import DEFAULT_BASE_URL, OutletSite, load_outlets
 from newsdesk.pipeline.extraction import extract
-from newsdesk.pipeline.extraction.attribution import is_ad_label, is_attribution
+from newsdesk.pipeline.extraction.attribution import (is_ad_label, is_attribution, is_call,
+                                                      is_caption, is_teaser)
 
 OUTLETS = {outlet.slug: outlet for outlet in load_outlets()}
 
@@ -153,3 +154,84 @@ def test_ad_labels(text):
                                   "The council's advertising contract was cancelled.", ""])
 def test_not_ad_labels(text):
     assert not is_ad_label(text)
+
+
+# Lines that are not the story's, wherever the classifier kept them: a pointer to another story,
+# a caption closed by its credit, and (after the last paragraph) a call to subscribe.
+TEASER = ("<p><strong>Read also:</strong> <a href='https://coastal-ledger.test/news/ferry'>"
+          "Ferry timetable changes for the winter</a></p>")
+TEASER_ES = "<p>Lea también: <a href='https://coastal-ledger.test/news/muelle'>El muelle cierra en enero</a></p>"
+CAPTION = "<p>The old sea wall after the February storm (Image: Harbour Board)</p>"
+CALL = "<p>Never miss a story: sign up to our newsletter today!</p>"
+
+
+@pytest.mark.parametrize("slug", sorted(OUTLETS))
+def test_teasers_captions_and_calls_are_dropped_and_the_story_stays(slug):
+    outlet = OUTLETS[slug]
+    article = outlet.articles[0]
+    clean = extract(render(outlet, article))
+    framed = extract(render(outlet, article, after=[CALL],
+                            inside=lambda blocks: [*blocks[:1], TEASER, *blocks[1:2], CAPTION,
+                                                   *blocks[2:3], TEASER_ES, *blocks[3:]]))
+    for words in ("Read also", "Ferry timetable changes", "Lea también", "(Image: Harbour Board)",
+                  "newsletter"):
+        assert words not in framed.text, words
+    assert story_blocks(framed, article) == story_blocks(clean, article)
+    assert all(block.text() in framed.text for block in article.blocks if block.kind == "p")
+
+
+@pytest.mark.parametrize("text", [
+    "Read also: Ferry timetable changes for the winter", "READ MORE: Should you offer green cleaning?",
+    ">> Related: The best harbour walks", "Related", "Related articles", "Don't miss",
+    "Lesen Sie auch: Die Fähre fährt im Winter seltener", "Das Thema könnte dich auch interessieren:",
+    "Lea también: El muelle cierra en enero", "Lea más: Consejo aborda el cierre del muelle",
+    "À lire aussi : Le port ferme en janvier", "Leia também: O cais fecha em janeiro",
+    "Czytaj też: Prom kursuje rzadziej", "Leggi anche",
+])
+def test_teaser_lines(text):
+    assert is_teaser(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Read more about the harbour in our guide, which explains the vote.",
+    "Related news reached the council on Monday.", "See also the report from 2020.",
+    "Read also: " + "the harbour board says the wall will hold. " * 10, "",
+    "Lea: I voted against it, and I would again.",  # an interview's speaker
+])
+def test_sentences_are_not_teaser_lines(text):
+    assert not is_teaser(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Never miss the latest news by signing up to our newsletter today!",
+    "Subscribe now to our digital edition for the full story.",
+    "Sie möchten wöchentliche Tipps? Abonnieren Sie unseren Newsletter!",
+])
+def test_calls_to_the_reader(text):
+    assert is_call(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The app was released by the council in May and has been downloaded by many residents.",
+    "The ferry company will subscribe to the new insurance scheme, the board said.",
+    "Subscribe now to our newsletter. " + "The harbour board met on Tuesday to vote. " * 5,
+])
+def test_story_sentences_are_not_calls(text):
+    assert not is_call(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The protests began in June (Image: GETTY)", "The harbour at dawn. Photo: Jane Doe",
+    "Crowds on the quay (Photo: Harbour Board)", "The minister at the launch. Getty Images",
+])
+def test_captions_closed_by_a_credit(text):
+    assert is_caption(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Cost per Credit:\nIn-State | $472\nOut-of-State | $472",
+    "The photo was taken in 1951, the archivist said.",
+    "She gave the photographer full credit: the picture won the prize. " * 8,
+])
+def test_lines_that_are_not_captions(text):
+    assert not is_caption(text)

@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -70,15 +70,9 @@ def release(name: str, holder: str) -> None:
     Lease.objects.filter(name=name, holder=holder).delete()
 
 
-@contextmanager
-def held(name: str, holder: str, seconds: float) -> Iterator[bool]:
+def held(name: str, holder: str, seconds: float) -> AbstractContextManager[bool]:
     """``with held(...) as mine:`` the lease for the block when ``mine``; released after it."""
-    mine = claim(name, holder, seconds)
-    try:
-        yield mine
-    finally:
-        if mine:
-            release(name, holder)
+    return waited(name, holder, seconds, wait=0.0)
 
 
 @contextmanager

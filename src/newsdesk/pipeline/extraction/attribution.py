@@ -9,9 +9,13 @@ of the story, the same words are the story's own.
 A bare credit such as "Quelle: dpa" or "Source: Reuters" stays: it names who reported the story.
 
 An ad slot's label ("- Advertisement -", "Anzeige", "Story continues below advertisement") is
-never the story's, wherever it stands. Nor is what trails the story's last paragraph when it is
-only headings and one- to three-word list items: the start of an author box or a list of tags
-("About the author", "Agriculture") whose body was left out.
+never the story's, wherever it stands; nor is a pointer to another story ("Read also: <headline>",
+"Lesen Sie auch: …", "Lea también: …", or such a label alone over a box of links), nor a
+picture's caption closed by its credit ("… (Image: Getty)", "… Photo: Jane Doe") left among the
+paragraphs. Nor is what trails the story's last paragraph when it is only headings, one- to
+three-word list items (the start of an author box or a list of tags, "About the author",
+"Agriculture", whose body was left out) and short calls addressed to the reader to subscribe,
+sign up or follow the outlet ("Sign up to our newsletter today!").
 """
 
 from __future__ import annotations
@@ -56,6 +60,41 @@ _AD_LABEL = re.compile(
     re.IGNORECASE)
 _TRAILING_ITEM_WORDS = 3
 
+# A pointer to another story set inside this one: "Read also: <headline>", "Lea también: ...",
+# "Lesen Sie auch: ...", or the label alone over a box of links. Never the story's own words.
+_TEASER_LABELS = (
+    r"(?:read|see) also|also (?:read|see)|read more|more on this(?: story| topic)?|related(?: stories"
+    r"| articles?| news| coverage| content| posts?| reading)?|recommended(?: reading| for you)?"
+    r"|you (?:may|might) also (?:like|be interested in)|don'?t miss(?: this)?|must read|top stories"
+    r"|lesen sie (?:auch|mehr)|lies auch|auch interessant|mehr zum thema|siehe auch"
+    r"|das (?:thema )?k[öo]nnte (?:sie|dich) auch interessieren"
+    r"|(?:[àa] )?lire (?:aussi|[ée]galement)|(?:[àa] )?voir aussi|sur le m[êe]me sujet"
+    # "Lea" and "Mire" alone are left out: an interview's "Lea: ..." is the story's own.
+    r"|lea (?:tambi[ée]n|adem[aá]s|m[aá]s)|lee tambi[ée]n|vea tambi[ée]n|le puede interesar"
+    r"|te puede interesar|noticias? relacionadas?|leia (?:tamb[ée]m|mais)|veja tamb[ée]m|saiba mais"
+    r"|leggi anche|vedi anche|czytaj (?:te[zż]|tak[zż]e|r[oó]wnie[zż])|zobacz (?:te[zż]|tak[zż]e)"
+    r"|przeczytaj (?:te[zż]|tak[zż]e)|lees ook|zie ook"
+)
+_TEASER = re.compile(rf"[\W_]*(?:{_TEASER_LABELS})(?:\s*[:|\u2013\u2014>»›]+\s*\S.{{0,250}}|\s*[:.!?\u2026]*)",
+                     re.IGNORECASE)
+_TEASER_MAX_WORDS = 40
+# A call to subscribe, sign up, download the app or follow the outlet, addressed to the reader:
+# what trails a story. Both a call and an address ("our", "you", "now", "jetzt", ...) must be there.
+_CALL = re.compile(
+    r"newsletter|subscri(?:be|ption)|sign(?:ing)? up|download|follow us|join us|share (?:this|it)\b"
+    r"|telegram|whatsapp|abonnier|abonnez|abone|inscri(?:vez|bete|ba)|suscr[ií]b|[úu]nete|folgen sie"
+    r"|folge uns|assine|iscriviti|zapisz si|obserwuj", re.IGNORECASE)
+_ADDRESS = re.compile(
+    r"\b(?:our|us|you|your|now|today|here|unser\w*|sie|dich|jetzt|hier|nuestr\w*|ahora|aqu[ií]"
+    r"|notre|nos|vous|ici|nosso|nossa|agora|nostr\w*|ora|nasz\w*)\b", re.IGNORECASE)
+_CALL_MAX_WORDS = 25
+# A photo credit closing a caption left in the body: "(Image: GETTY)", "Photo: Jane Doe".
+_CREDIT = re.compile(
+    r"(?:\((?:images?|photos?|pictures?|fotos?|bild|credit|source|quelle)\s*:[^)\n|]{0,60}\)"
+    r"|\b(?:photos?|images?|fotos?|bild|credits?)\s*:[ \t]*[^.!?\n|:]{1,60}"
+    r"|getty images|shutterstock)\s*$", re.IGNORECASE)
+_CREDIT_MAX_WORDS = 40
+
 
 def is_attribution(text: str) -> bool:
     """Whether every line of ``text`` is an attribution or teaser line and nothing else."""
@@ -71,15 +110,37 @@ def is_ad_label(text: str) -> bool:
     return len(text) <= 80 and _AD_LABEL.fullmatch(" ".join(text.split())) is not None
 
 
+def is_teaser(text: str) -> bool:
+    """Whether ``text`` is only a pointer to another story ("Read also: ...", "Lea: ...")."""
+    if not text or len(text.split()) > _TEASER_MAX_WORDS:
+        return False
+    return _TEASER.fullmatch(" ".join(text.split()).translate(_QUOTES)) is not None
+
+
+def is_caption(text: str) -> bool:
+    """Whether ``text`` is a short line closed by a photo credit: a picture's caption."""
+    return len(text.split()) <= _CREDIT_MAX_WORDS and _CREDIT.search(text[-80:]) is not None
+
+
+def is_call(text: str) -> bool:
+    """Whether ``text`` is a short call to subscribe, sign up, follow or get the app."""
+    return (len(text.split()) <= _CALL_MAX_WORDS and _CALL.search(text) is not None
+            and _ADDRESS.search(text) is not None)
+
+
 def drop_labels_and_stubs(kept: list[Segment]) -> list[Segment]:
-    """The kept segments without ad labels, and without the headings and short list items
-    that trail the last paragraph (a box's title or tags without their box)."""
-    kept = [seg for seg in kept if seg.kind == "figure" or not is_ad_label(seg.text)]
+    """The kept segments without ad labels and pointers to other stories, and without what
+    trails the last paragraph but is not the story's: headings and short list items (a box's
+    title or tags without their box) and short calls to subscribe or follow."""
+    kept = [seg for seg in kept
+            if seg.kind == "figure" or not (is_ad_label(seg.text) or is_teaser(seg.text)
+                                            or is_caption(seg.text))]
     end = len(kept)
     while end > 0:
         seg = kept[end - 1]
         stub = seg.kind == "heading" or (
-            seg.kind == "item" and len(seg.text.split()) <= _TRAILING_ITEM_WORDS)
+            seg.kind == "item" and len(seg.text.split()) <= _TRAILING_ITEM_WORDS) or (
+            seg.kind != "figure" and is_call(seg.text))
         if not stub:
             break
         end -= 1
