@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,7 +50,7 @@ def outlets(count: int, per_outlet: int):
 
 
 def opml(feed_urls: list[str]) -> bytes:
-    lines = "".join(f'<outline type="rss" text="Outlet {n}" xmlUrl="{url}"/>' for n, url in enumerate(feed_urls))
+    lines = "".join(f'<outline type="rss" text="Outlet {n}" xmlUrl="{escape(url)}"/>' for n, url in enumerate(feed_urls))
     return f'<?xml version="1.0"?><opml version="2.0"><body>{lines}</body></opml>'.encode()
 
 

@@ -493,3 +493,35 @@ def test_min_host_delay_spaces_request_starts(server):
     gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
     assert len(gaps) == 3
     assert min(gaps) >= 0.08, gaps
+
+
+def test_a_kept_alive_connection_the_server_closed_is_replaced():
+    """The server hangs up on the second request of a kept-alive connection without answering
+    (its idle timeout passed): the GET is sent again on a new connection."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+    connections = []
+
+    def serve() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            connections.append(conn)
+            conn.recv(65536)
+            conn.sendall(answer)
+            if len(connections) == 1:
+                conn.recv(65536)  # the second request on this connection: hang up unanswered
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    options = FetchOptions(min_host_delay=0.0, allow_private=True, respect_robots=False)
+    with Fetcher(options) as fetcher:
+        assert fetcher.get(f"http://127.0.0.1:{port}/one").content == b"ok"
+        assert fetcher.get(f"http://127.0.0.1:{port}/two").content == b"ok"
+    thread.join(5)
+    listener.close()
+    assert len(connections) == 2

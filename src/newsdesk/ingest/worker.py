@@ -45,7 +45,9 @@ QUEUES = ("fetch", "derive")
 # Longest a poll, a page or an article's stages may hold its lease; a killed worker's lease
 # frees itself after this.
 LEASE_SECONDS = {"source": 600.0, "page": 300.0}
-HOST_WAIT = 2.0  # longest a page task waits for its host's turn before queueing itself for later
+# Longest a task waits for its host's turn before queueing itself for then: a worker waiting for
+# one outlet's turn could be fetching from another meanwhile.
+HOST_WAIT = 0.25
 TEMPLATE_EVERY = 10.0  # seconds: a source's template is learned again at most this often
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 

@@ -381,7 +381,7 @@ class Fetcher:
             with self._gate(current), _network_errors(current_url, self.options):
                 started = time.monotonic()
                 request = client.build_request("GET", current, headers=headers)
-                response = client.send(request, stream=True)
+                response = _send(client, request)
                 try:
                     status = response.status_code
                     if status in _REDIRECTS:
@@ -511,6 +511,17 @@ def _parse_robots(text: str | None) -> Protego | None:
         return Protego.parse(text)
     except Exception:  # noqa: BLE001 - an unparseable robots.txt holds no rules we can obey
         return None
+
+
+def _send(client: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """Send a GET; once more when a kept-alive connection turns out to have been closed by the
+    server (it hangs up before answering: nothing was done, and the GET is safe to repeat)."""
+    try:
+        return client.send(request, stream=True)
+    except httpx.RemoteProtocolError as exc:
+        if "without sending a response" not in str(exc):
+            raise
+        return client.send(request, stream=True)
 
 
 def _default_port(url: httpx.URL) -> int:
