@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def outlets(count: int, per_outlet: int):
-    """``count`` outlets copied from the demo's, each with about ``per_outlet`` articles."""
+    """``count`` outlets copied from the demo's, each with at least ``per_outlet`` articles (the
+    demo's scaled up to that)."""
     from newsdesk.demo import load_outlets
 
     base = load_outlets()
@@ -44,8 +45,8 @@ def outlets(count: int, per_outlet: int):
     made = []
     for n in range(count):
         outlet = scaled[n % len(scaled)]
-        made.append(dataclasses.replace(outlet, slug=f"{outlet.slug}-{n}", name=f"{outlet.name} {n}",
-                                        articles=outlet.articles[:per_outlet]))
+        # All of its articles: they link to each other, so none can be left out.
+        made.append(dataclasses.replace(outlet, slug=f"{outlet.slug}-{n}", name=f"{outlet.name} {n}"))
     return made
 
 

@@ -78,15 +78,27 @@ def test_shared_gates_hold_two_in_flight_and_the_delay_between_starts():
     assert starts[-1] - starts[0] >= 2.0
 
 
-def test_a_far_turn_raises_host_busy_without_taking_it():
-    gates = coordination.SharedGates(concurrency=2, delay=5.0, max_wait=0.5)
+def test_a_far_turn_is_kept_for_the_caller_who_comes_back_for_it():
+    gates = coordination.SharedGates(concurrency=2, delay=1.0, max_wait=0.2)
     with gates.turn("slow.example"):
         pass
     with pytest.raises(HostBusy) as busy:
         with gates.turn("slow.example"):
             pass
-    assert 3.0 < busy.value.retry_in <= 5.0
+    assert 0.7 < busy.value.retry_in <= 1.0 and busy.value.reserved is not None
     assert not Lease.objects.filter(name__startswith="host:slow.example").exists(), "its slot was let go"
+    time.sleep(max(0.0, busy.value.reserved - time.time()))
+    with gates.kept("slow.example", busy.value.reserved), gates.turn("slow.example"):
+        pass  # its own turn: no new one is taken
+    with pytest.raises(HostBusy) as later:
+        with gates.turn("slow.example"):
+            pass
+    assert abs(later.value.reserved - (busy.value.reserved + 1.0)) < 0.05, "the kept turn was taken twice"
+    # A kept turn gone stale is not used: a new one is taken.
+    time.sleep(max(0.0, later.value.reserved + 0.4 - time.time()))
+    with pytest.raises(HostBusy):
+        with gates.kept("slow.example", busy.value.reserved), gates.turn("slow.example"):
+            pass
 
 
 def test_robots_txt_is_fetched_once_for_every_fetcher(server):

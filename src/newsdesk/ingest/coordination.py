@@ -111,7 +111,10 @@ class SharedGates:
 
     A request takes one of ``concurrency`` slot leases of its host, then the host's next start
     time (``HostTurn``), moved on by ``delay``. With ``max_wait``, a turn further away than that
-    raises ``HostBusy`` without taking it, so a worker can run other work meanwhile.
+    is kept for the caller and ``HostBusy`` says when it is (``reserved``), so a worker runs other
+    work meanwhile and comes back then with ``kept(host, reserved)``: a queue of tickets, not a
+    crowd retrying. A kept turn that has gone stale (the worker came back late) is not used: the
+    request takes a new turn, so two late-comers never start together.
     """
 
     def __init__(self, concurrency: int = 2, delay: float = 1.0, *, max_wait: float | None = None,
@@ -120,6 +123,24 @@ class SharedGates:
         self.delay = delay
         self.max_wait = max_wait
         self.slot_seconds = slot_seconds
+        self._kept = threading.local()
+
+    @contextmanager
+    def kept(self, host: str | None, at: float | None) -> Iterator[None]:
+        """Within the block, the next request to ``host`` in this thread uses the turn kept at ``at``."""
+        self._kept.turn = (host, at) if host and at else None
+        try:
+            yield
+        finally:
+            self._kept.turn = None
+
+    def _kept_turn(self, host: str) -> float | None:
+        turn = getattr(self._kept, "turn", None)
+        if not turn or turn[0] != host:
+            return None
+        self._kept.turn = None  # one request
+        at = turn[1]
+        return at if time.time() <= at + max(self.delay / 2, 0.05) else None
 
     @contextmanager
     def turn(self, host: str) -> Iterator[None]:
@@ -149,6 +170,9 @@ class SharedGates:
 
     def _start(self, host: str) -> float:
         """Reserve the host's next start; returns it as a Unix time."""
+        kept = self._kept_turn(host)
+        if kept is not None:
+            return kept
         with transaction.atomic():
             now = timezone.now()
             turn = HostTurn.objects.select_for_update().filter(host=host).first()
@@ -160,10 +184,11 @@ class SharedGates:
                 except IntegrityError:
                     turn = HostTurn.objects.select_for_update().get(host=host)
             start = max(now, turn.next_start)
-            if self.max_wait is not None and (start - now).total_seconds() > self.max_wait:
-                raise HostBusy(host, (start - now).total_seconds())
             HostTurn.objects.filter(pk=turn.pk).update(next_start=start + timedelta(seconds=self.delay))
-            return start.timestamp()
+        wait = (start - now).total_seconds()
+        if self.max_wait is not None and wait > self.max_wait:
+            raise HostBusy(host, wait, reserved=start.timestamp())
+        return start.timestamp()
 
 
 class SharedRobots:

@@ -18,6 +18,7 @@ robots.txt are shared by every worker through the database (``coordination``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -221,8 +222,22 @@ class PollTask(IngestTask):
         return source_id
 
 
+def _kept(fetcher: Fetcher, turn: list | None):
+    """The host turn a task was queued again for (see ``SharedGates.kept``)."""
+    gates = fetcher.gates
+    if turn and isinstance(gates, coordination.SharedGates):
+        return gates.kept(turn[0], turn[1])
+    return contextlib.nullcontext()
+
+
+def _again(task, args: tuple, busy: HostBusy) -> None:
+    """Queue the task again for the turn its host kept for it."""
+    turn = [busy.host, busy.reserved] if busy.reserved else None
+    task.apply_async(args, {"turn": turn}, countdown=max(0.0, busy.retry_in))
+
+
 @app.task(base=PollTask, bind=True, name="newsdesk.poll")
-def poll(self, source_id: int) -> int | None:
+def poll(self, source_id: int, turn: list | None = None) -> int | None:
     """Read a source's feeds and queue its new entries; returns how many were queued."""
     from . import polling
 
@@ -231,11 +246,13 @@ def poll(self, source_id: int) -> int | None:
         if not mine:
             log.info("source %s is being polled by another worker", source_id)
             return None
+        fetcher = _fetcher()
         try:
-            # Feed errors are the source's health (its backoff and last error, in the admin).
-            result = polling.poll_source(source_id, _fetcher(), queue=_queue_page)
+            with _kept(fetcher, turn):
+                # Feed errors are the source's health (its backoff and last error, in the admin).
+                result = polling.poll_source(source_id, fetcher, queue=_queue_page)
         except HostBusy as busy:
-            poll.apply_async((source_id,), countdown=busy.retry_in + random.random())
+            _again(poll, (source_id,), busy)
             return None
     return result.queued
 
@@ -253,7 +270,7 @@ class PageTask(IngestTask):
 
 
 @app.task(base=PageTask, bind=True, name="newsdesk.page")
-def page(self, source_id: int, entry: dict) -> str | None:
+def page(self, source_id: int, entry: dict, turn: list | None = None) -> str | None:
     """Fetch, extract and store one feed entry's page; queue its stages. Returns the outcome."""
     from . import polling
 
@@ -263,10 +280,12 @@ def page(self, source_id: int, entry: dict) -> str | None:
         if not mine:
             log.info("%s is being fetched by another worker", parsed.url)
             return None
+        fetcher = _fetcher()
         try:
-            outcome, article_id, pending = polling.fetch_and_store(source_id, parsed, _fetcher())
+            with _kept(fetcher, turn):
+                outcome, article_id, pending = polling.fetch_and_store(source_id, parsed, fetcher)
         except HostBusy as busy:
-            page.apply_async((source_id, entry), countdown=busy.retry_in + random.random())
+            _again(page, (source_id, entry), busy)
             return None
     if article_id is not None and pending:
         # Queued after the article is committed; a redelivered page finds it stored, and queues

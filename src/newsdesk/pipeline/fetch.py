@@ -179,10 +179,11 @@ class HostBusy(Exception):
     later rather than sit idle); not a FetchError, since nothing went wrong with the request.
     """
 
-    def __init__(self, host: str, retry_in: float):
+    def __init__(self, host: str, retry_in: float, reserved: float | None = None):
         super().__init__(f"{host} is busy; its next turn is in {retry_in:.1f}s")
         self.host = host
         self.retry_in = retry_in
+        self.reserved = reserved  # the Unix time of the turn kept for the caller, if one was
 
 
 class HostGates(Protocol):
@@ -321,6 +322,11 @@ class Fetcher:
         self._lock = threading.Lock()
         self._robots: dict[str, tuple[Protego | None, float]] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
+
+    @property
+    def gates(self) -> HostGates:
+        """The politeness this fetcher keeps toward each host."""
+        return self._host_gates
 
     def __enter__(self) -> Fetcher:
         return self
