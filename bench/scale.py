@@ -12,7 +12,9 @@ with its stages done. Measured: articles per second (first poll to last stage), 
 p95 time from the feed being read to the article being stored, the peak resident memory of each
 worker (its pool included) and the broker's memory growth, and the most requests in flight at any
 outlet as the outlet servers counted them (politeness allows 2). Pictures and entities are off
-(``NEWSDESK_IMAGES``/``NEWSDESK_ENTITIES``): this measures polling, pages, storing and grouping.
+(``NEWSDESK_IMAGES``/``NEWSDESK_ENTITIES``), and so is copy detection unless ``--copies``: the
+copied outlets' texts are near-identical, so every article would be one of ``--outlets``/4 copies.
+This measures polling, pages, storing, story grouping and Check Also.
 """
 
 from __future__ import annotations
@@ -96,7 +98,10 @@ def run(workers: int, served, args, expected: int) -> dict:
     data = tempfile.mkdtemp(prefix="newsdesk-scale-")
     env = {**os.environ, "NEWSDESK_DATA_DIR": data, "NEWSDESK_DATABASE_URL": database,
            "NEWSDESK_BROKER_URL": args.broker, "NEWSDESK_QUEUE": f"scale{uuid.uuid4().hex[:6]}",
-           "NEWSDESK_IMAGES": "false", "NEWSDESK_ENTITIES": "false", "PYTHONPATH": str(ROOT / "src")}
+           "NEWSDESK_IMAGES": "false", "NEWSDESK_ENTITIES": "false", "PYTHONPATH": str(ROOT / "src"),
+           # The copied outlets carry near-identical texts: left on, every article would be one of
+           # 50 copies of each other, which no real set of outlets is.
+           "NEWSDESK_COPY_WINDOW_DAYS": "0" if not args.copies else "7"}
 
     def newsdesk(*argv):
         return subprocess.run([sys.executable, "-m", "newsdesk", *argv], env=env, check=True,
@@ -161,8 +166,8 @@ def run(workers: int, served, args, expected: int) -> dict:
 def table(rows: list[dict], args, expected: int) -> str:
     lines = [f"Outlets: {args.outlets} on 127.0.0.1, one port each; {expected} articles; broker "
              f"`{urlsplit(args.broker).scheme}`; PostgreSQL; each worker `newsdesk worker --concurrency 1`; "
-             f"pictures and entities off. `python bench/scale.py --outlets {args.outlets} "
-             f"--per-outlet {args.per_outlet} --workers {args.workers}`.", "",
+             f"pictures, entities and copy detection off; each run ended after at most {args.timeout:g} s. `python bench/scale.py --outlets {args.outlets} "
+             f"--per-outlet {args.per_outlet} --workers {args.workers} --timeout {args.timeout:g}`.", "",
              "| workers | articles | seconds | articles/s | feed to stored p50 s | p95 s | peak MB per worker "
              "| broker MB | most in flight at an outlet | stories | task failures |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -181,7 +186,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--timeout", type=float, default=3600, help="end each run after this many seconds")
+    parser.add_argument("--copies", action="store_true", help="keep copy detection on (see NEWSDESK_COPY_WINDOW_DAYS)")
     parser.add_argument("--output", type=Path, help="write the table here (Markdown)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.site.settings")

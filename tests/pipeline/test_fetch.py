@@ -525,3 +525,22 @@ def test_a_kept_alive_connection_the_server_closed_is_replaced():
     thread.join(5)
     listener.close()
     assert len(connections) == 2
+
+
+def test_politeness_counts_each_port_as_its_own_server():
+    """Two outlets on one address and different ports are two servers: the pause between two
+    requests to one server does not hold up a request to the other; it does hold up the next
+    request to the first."""
+    from tests.support.httpserver import LocalServer
+
+    with LocalServer() as one, LocalServer() as other:
+        one.route("/a", body=b"a")
+        other.route("/b", body=b"b")
+        options = FetchOptions(min_host_delay=0.6, allow_private=True, respect_robots=False)
+        with Fetcher(options) as fetcher:
+            fetcher.get(one.url("/a"))
+            started = time.monotonic()
+            fetcher.get(other.url("/b"))
+            assert time.monotonic() - started < 0.4
+            fetcher.get(one.url("/a"))
+            assert time.monotonic() - started >= 0.5

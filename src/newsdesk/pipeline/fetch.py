@@ -412,7 +412,10 @@ class Fetcher:
             )
 
     def _gate(self, url: httpx.URL) -> AbstractContextManager[None]:
-        return self._host_gates.turn(normalize_host(url.host))
+        # One server per host and port, as robots.txt and connection limits count them: two
+        # outlets behind one address on different ports are two servers.
+        host = normalize_host(url.host)
+        return self._host_gates.turn(f"{host}:{url.port}" if url.port else host)
 
     def _redirect_target(self, chain: list[httpx.URL], response: httpx.Response) -> httpx.URL:
         here = str(chain[-1])
