@@ -1,7 +1,6 @@
-"""Small jobs that take ids, are idempotent, and write in one transaction each.
-
-The in-process scheduler runs them today; a distributed worker can run them unchanged, since each
-builds what it needs (the HTTP client) from settings and the ids it is given.
+"""Small jobs that take ids, are idempotent, and write in one transaction each, run in this process
+(the admin's actions, the embedded scheduler). ``worker`` holds their distributed forms, the
+Celery tasks that ``newsdesk worker`` runs.
 """
 
 from __future__ import annotations
