@@ -31,7 +31,7 @@ from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, CopyKey
 
 from . import coordination
-from .stories import OLDEST_FIRST, gather_copies
+from .stories import OLDEST_FIRST, STORY_LOCK, gather_copies
 
 __all__ = ["choose_shown", "configured_options", "detect_copy", "elect", "group_as_copies", "regroup_copies",
            "show_for_copies", "shown_in_group", "split_copies"]
@@ -74,8 +74,9 @@ def detect_copy(article_id: int, options: CopyOptions | None = None) -> int | No
             return None
         found = copies.fingerprint(article.text, options)
         # Two copies stored at once by two workers would each miss the other: texts that could
-        # match share a band key, and those are locked until this transaction ends.
-        coordination.lock_names(f"copy:{key}" for key in (found.keys if found else ()))
+        # match share a band key, and those are locked until this transaction ends; and copies
+        # join their group's story, so story grouping waits too.
+        coordination.lock_names([STORY_LOCK, *(f"copy:{key}" for key in (found.keys if found else ()))])
         when = article.published_at or article.fetched_at
         _index(article.pk, found, when)
         current = article.copy_group
