@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -218,6 +218,29 @@ class SharedRobots:
             if time.monotonic() > deadline:  # the one fetching it is stuck: fetch it ourselves
                 return fetch()
             time.sleep(0.1)
+
+
+GROUPING_KEY = 0x6E657773646B  # "newsdk": the session lock held while an article's copies and story are settled
+
+
+@contextmanager
+def grouping_lock() -> Iterator[None]:
+    """Hold PostgreSQL's session-level advisory lock for grouping across several transactions (an
+    article's copy group, then its story), so that no other article is grouped in between.
+    Nothing on SQLite, which serialises writing transactions and has no other writer between."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [GROUPING_KEY])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [GROUPING_KEY])
+        except DatabaseError:
+            connection.close()  # a session lock ends with its connection
 
 
 def lock_names(names: Iterable[str]) -> None:
