@@ -326,10 +326,3 @@ def enqueue_polls(source_ids: list[int]) -> int:
     for source_id in source_ids:
         poll.delay(source_id)
     return len(source_ids)
-
-
-def enqueue_stages(article_ids: list[int]) -> int:
-    configure()
-    for article_id in article_ids:
-        stages_task.delay(article_id)
-    return len(article_ids)
