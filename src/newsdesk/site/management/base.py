@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, time, timezone as dt_timezone
 
 from django.core.management import call_command
@@ -13,11 +14,47 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 
+#: The PostgreSQL advisory lock key that serialises schema migrations between processes.
+MIGRATION_LOCK = 0x6E657773  # "news"
+
+
 def ensure_schema() -> None:
-    """Apply pending migrations, so every command works on a fresh data directory."""
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
+    """Apply pending migrations, so every command works on a fresh data directory.
+
+    Processes started together on one new database (a worker and a scheduler, say) take turns:
+    the first migrates, the others wait for it and then find nothing left to do."""
+    with _migration_turn():
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", interactive=False, verbosity=0)
+
+
+@contextmanager
+def _migration_turn():
+    """Hold a lock across processes while migrating: an advisory lock on PostgreSQL, a lock file
+    beside the database on SQLite (which would otherwise fail one of two migrations with 'table
+    already exists')."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+        return
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor != "sqlite" or not name or name.startswith(":memory:") or "mode=memory" in name:
+        yield
+        return
+    import fcntl
+
+    with open(f"{name}.migrate-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def add_since_argument(parser) -> None:
