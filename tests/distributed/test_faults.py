@@ -80,7 +80,6 @@ def test_database_away_for_a_while(deployment_factory, database, redis_broker, o
         assert "database error" in logs or "database unavailable" in logs, "no process noticed the database away"
 
 
-@pytest.mark.xfail(reason="failed in the last CI run after per-port politeness, kept host turns and the grouping session lock came in; it passed before them; not yet diagnosed", strict=False)
 def test_a_page_that_keeps_failing_is_recorded_for_the_editors(deployment_factory, database, redis_broker):
     from tests.site.outlet import Outlet, Story, prose
     from tests.support.httpserver import LocalServer, Reply

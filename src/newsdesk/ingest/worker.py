@@ -231,9 +231,11 @@ def _kept(fetcher: Fetcher, turn: list | None):
 
 
 def _again(task, args: tuple, busy: HostBusy) -> None:
-    """Queue the task again for the turn its host kept for it."""
+    """Queue the task again for the turn its host kept for it. Waiting for a turn is no attempt:
+    the copy carries on the attempts the task had made, so a failing page is not tried more
+    often than ``NEWSDESK_TASK_ATTEMPTS`` for having waited between tries."""
     turn = [busy.host, busy.reserved] if busy.reserved else None
-    task.apply_async(args, {"turn": turn}, countdown=max(0.0, busy.retry_in))
+    task.apply_async(args, {"turn": turn}, countdown=max(0.0, busy.retry_in), retries=task.request.retries or 0)
 
 
 @app.task(base=PollTask, bind=True, name="newsdesk.poll")
@@ -252,7 +254,7 @@ def poll(self, source_id: int, turn: list | None = None) -> int | None:
                 # Feed errors are the source's health (its backoff and last error, in the admin).
                 result = polling.poll_source(source_id, fetcher, queue=_queue_page)
         except HostBusy as busy:
-            _again(poll, (source_id,), busy)
+            _again(self, (source_id,), busy)
             return None
     return result.queued
 
@@ -285,7 +287,7 @@ def page(self, source_id: int, entry: dict, turn: list | None = None) -> str | N
             with _kept(fetcher, turn):
                 outcome, article_id, pending = polling.fetch_and_store(source_id, parsed, fetcher)
         except HostBusy as busy:
-            _again(page, (source_id, entry), busy)
+            _again(self, (source_id, entry), busy)
             return None
     if article_id is not None and pending:
         # Queued after the article is committed; a redelivered page finds it stored, and queues
