@@ -223,24 +223,31 @@ class SharedRobots:
 GROUPING_KEY = 0x6E657773646B  # "newsdk": the session lock held while an article's copies and story are settled
 
 
+GROUPING_WAIT = 15.0  # seconds a worker waits for the grouping lock before its task is tried again later
+
+
 @contextmanager
-def grouping_lock() -> Iterator[None]:
-    """Hold PostgreSQL's session-level advisory lock for grouping across several transactions (an
-    article's copy group, then its story), so that no other article is grouped in between.
-    Nothing on SQLite, which serialises writing transactions and has no other writer between."""
+def grouping_lock(wait: float = GROUPING_WAIT) -> Iterator[None]:
+    """Settle an article's copy group and story in one transaction that holds PostgreSQL's
+    grouping lock, so that no other article is grouped in between. Nothing on SQLite, which
+    serialises writing transactions and has no other writer between.
+
+    A transaction-level lock, not a session one: it ends with the transaction, whatever happens to
+    the client (a dropped connection, a task's time limit interrupting it), so it never outlives the
+    work it guards. The wait for it is bounded by the server (``lock_timeout``): after ``wait``
+    seconds the caller gets a database error (its task is tried again later) instead of waiting
+    without end behind a backend whose client has gone."""
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [GROUPING_KEY])
-    try:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (before,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(wait * 1000)}ms"])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GROUPING_KEY])
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
         yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [GROUPING_KEY])
-        except DatabaseError:
-            connection.close()  # a session lock ends with its connection
 
 
 def lock_names(names: Iterable[str]) -> None:
