@@ -31,6 +31,7 @@ from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, CopyKey
 
 from . import coordination
+from .bulk import insert_rows
 from .stories import OLDEST_FIRST, STORY_LOCK, gather_copies
 
 __all__ = ["choose_shown", "configured_options", "detect_copy", "elect", "group_as_copies", "regroup_copies",
@@ -282,7 +283,7 @@ def _index(article_id: int, found: Fingerprint | None, when: datetime) -> None:
     if held == {(key, when) for key in keys}:
         return
     stored.delete()
-    CopyKey.objects.bulk_create([CopyKey(article_id=article_id, key=key, published=when) for key in keys])
+    insert_rows(CopyKey, ("article", "key", "published"), [(article_id, key, when) for key in sorted(keys)])
 
 
 def _age(article: Article):

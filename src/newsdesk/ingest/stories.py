@@ -32,6 +32,7 @@ from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, Story, StoryTerm
 
 from . import coordination
+from .bulk import insert_rows
 
 __all__ = ["MAX_CANDIDATES", "assign_story", "gather_copies", "group_together", "regroup_stories", "separate"]
 
@@ -339,12 +340,10 @@ def _index(features: dict) -> None:
     rows = []
     for pk, (found, when) in features.items():
         names = set(found.names)
-        rows += [StoryTerm(article_id=pk, term=_key(term), kind=StoryTerm.NAME, published=when) for term in names]
-        rows += [StoryTerm(article_id=pk, term=_key(term), kind=StoryTerm.WORD, published=when)
-                 for term in set(found.words) - names]
-        kind = StoryTerm.EMPTY if found.is_empty else StoryTerm.INDEXED
-        rows.append(StoryTerm(article_id=pk, term=INDEX_VERSION, kind=kind, published=when))
-    StoryTerm.objects.bulk_create(rows, batch_size=500)
+        rows += [(pk, _key(term), StoryTerm.NAME, when) for term in names]
+        rows += [(pk, _key(term), StoryTerm.WORD, when) for term in set(found.words) - names]
+        rows.append((pk, INDEX_VERSION, StoryTerm.EMPTY if found.is_empty else StoryTerm.INDEXED, when))
+    insert_rows(StoryTerm, ("article", "term", "kind", "published"), rows)
 
 
 def _key(term: str) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import OperationalError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Substr
 
 from newsdesk.pipeline.keywords import key_terms
 
 from . import queries, search
-from .stories import distinct_stories
+from .stories import OPENING_CHARS, distinct_stories
 from .tree import CategoryTree
 
 MAX_RELATED = 4
@@ -59,10 +59,10 @@ def choose(article_id: int) -> list[int]:
     """Choose the article's Check Also and keep it; returns the ids (none: no such article)."""
     from .models import Article
 
-    article = Article.objects.defer("raw_page", "html").filter(pk=article_id).first()
+    article = Article.objects.only(*CHOICE_FIELDS, "text").filter(pk=article_id).first()
     if article is None:
         return []
-    ids = [a.pk for a in _choose(article, CategoryTree.load())]
+    ids = [a.pk for a in _choose(article, CategoryTree.load(), light=True)]
     _keep(article_id, ids)
     return ids
 
@@ -98,16 +98,29 @@ def also_published(article) -> list:
     return sorted(group, key=lambda a: (a.is_copy, a.date, a.pk))
 
 
-def _choose(article, tree: CategoryTree) -> list:
+# What choosing reads of an article and of each candidate: enough to rank them and tell their
+# stories apart (``distinct_stories``), not the cards a page shows.
+CHOICE_FIELDS = ("id", "title", "published_at", "fetched_at", "category_id", "story_id", "copy_group", "content_hash")
+
+
+def _choose(article, tree: CategoryTree, light: bool = False) -> list:
+    """The candidates in the order Check Also shows them. ``light`` (at store time, where only
+    their ids are kept): read only what ranking needs, not whole cards."""
     terms = key_terms(article.title, article.text, limit=TERMS)
     similar_ids = search.similar(terms, article.pk, article.date - RECENT, CANDIDATES)
     if article.category_id in tree.by_id:
-        fallback = queries.in_category(tree, tree.by_id[article.category_id])
+        fallback = queries.shown().alias(section=F("category_id") + 0).filter(
+            section__in=tree.subtree_ids(tree.by_id[article.category_id]))
     else:
-        fallback = queries.latest()
-    fallback_ids = fallback.exclude(pk=article.pk).values("pk")[:CANDIDATES]
+        fallback = queries.shown()
+    fallback_ids = fallback.exclude(pk=article.pk).order_by(*queries.NEWEST).values("pk")[:CANDIDATES]
     # One query for both the similar articles and the ones that fill in.
-    pool = list(queries.latest().filter(Q(pk__in=similar_ids) | Q(pk__in=fallback_ids)))
+    wanted = Q(pk__in=similar_ids) | Q(pk__in=fallback_ids)
+    if light:
+        pool = list(queries.shown().filter(wanted).only(*CHOICE_FIELDS)
+                    .annotate(lead_text=Substr("text", 1, OPENING_CHARS)).order_by(*queries.NEWEST))
+    else:
+        pool = list(queries.latest().filter(wanted))
     rank = {pk: n for n, pk in enumerate(similar_ids)}
     similar = sorted((a for a in pool if a.pk in rank), key=lambda a: rank[a.pk])
     others = [a for a in pool if a.pk not in rank]  # newest first, as ``latest`` orders them

@@ -112,4 +112,4 @@ def copy_groups(groups: Iterable[int | None]) -> None:
 
     groups = {group for group in groups if group is not None}
     if groups:
-        articles(Article.objects.filter(copy_group__in=groups).values_list("pk", flat=True))
+        bump(tags_of(Article.objects.filter(copy_group__in=groups).values_list("pk", "category_id", "source_id")))
