@@ -207,6 +207,10 @@ class SharedRobots:
                 return rule.body if rule.found else None
             if claim(f"robots:{origin}", holder, self.wait):
                 try:
+                    # Another may have fetched it between our look and our claim.
+                    rule = RobotsRule.objects.filter(origin=origin, expires_at__gt=timezone.now()).first()
+                    if rule is not None:
+                        return rule.body if rule.found else None
                     text = fetch()
                     now = timezone.now()
                     RobotsRule.objects.update_or_create(origin=origin, defaults={
@@ -220,7 +224,7 @@ class SharedRobots:
             time.sleep(0.1)
 
 
-GROUPING_KEY = 0x6E657773646B  # "newsdk": the session lock held while an article's copies and story are settled
+GROUPING_KEY = 0x6E657773646B  # "newsdk": the lock held while an article's copies and story are settled
 
 
 GROUPING_WAIT = 15.0  # seconds a worker waits for the grouping lock before its task is tried again later

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from datetime import datetime, time, timezone as dt_timezone
 
@@ -32,7 +33,7 @@ def ensure_schema() -> None:
 @contextmanager
 def _migration_turn():
     """Hold a lock across processes while migrating: an advisory lock on PostgreSQL, a lock file
-    beside the database on SQLite (which would otherwise fail one of two migrations with 'table
+    named after the database on SQLite (which would otherwise fail one of two migrations with 'table
     already exists')."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -48,8 +49,13 @@ def _migration_turn():
         yield
         return
     import fcntl
+    import hashlib
+    import tempfile
 
-    with open(f"{name}.migrate-lock", "a") as lock:
+    # In the temporary folder, not beside the database: the data directory holds only what a
+    # backup keeps.
+    digest = hashlib.sha1(os.path.abspath(name).encode("utf-8")).hexdigest()[:16]
+    with open(os.path.join(tempfile.gettempdir(), f"newsdesk-migrate-{digest}.lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
