@@ -27,6 +27,7 @@ import threading
 from datetime import datetime
 
 from celery import Celery, Task
+from kombu.exceptions import OperationalError as KombuOperationalError
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
@@ -51,6 +52,8 @@ LEASE_SECONDS = {"source": 600.0, "page": 300.0}
 HOST_WAIT = 0.25
 TEMPLATE_EVERY = 10.0  # seconds: a source's template is learned again at most this often
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+# Publishing a task while the broker is away (restarting, a dropped connection).
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError)
 
 app = Celery("newsdesk")
 _configured = threading.Lock()
@@ -292,11 +295,22 @@ def page(self, source_id: int, entry: dict, turn: list | None = None) -> str | N
     if article_id is not None and pending:
         # Queued after the article is committed; a redelivered page finds it stored, and queues
         # its stages again while they have not ended.
-        stages_task.delay(article_id)
-    if outcome == NEW and coordination.claim(f"template:{source_id}", coordination.holder_id(), TEMPLATE_EVERY):
+        try:
+            stages_task.delay(article_id)
+        except BROKER_ERRORS as exc:
+            # The broker is away: the stages run here rather than wait for the scheduler's sweep.
+            log.warning("broker unavailable (%s); running the stages of article %s here", exc, article_id)
+            stages.after_store(article_id, holder=holder)
+    learner = coordination.holder_id()
+    if outcome == NEW and coordination.claim(f"template:{source_id}", learner, TEMPLATE_EVERY):
         # The source's template is learned again from its new pages, at most every TEMPLATE_EVERY
         # seconds and always after the last of them: a page stored while one is queued is seen by it.
-        template.apply_async((source_id,), countdown=TEMPLATE_EVERY)
+        try:
+            template.apply_async((source_id,), countdown=TEMPLATE_EVERY)
+        except BROKER_ERRORS as exc:
+            log.warning("broker unavailable (%s); the template of source %s is learned after its next page",
+                        exc, source_id)
+            coordination.release(f"template:{source_id}", learner)
     resolve_failures(self.name, parsed.url)
     return outcome
 
