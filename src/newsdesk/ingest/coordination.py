@@ -202,13 +202,12 @@ class SharedRobots:
         deadline = time.monotonic() + self.wait
         holder = holder_id()
         while True:
-            rule = RobotsRule.objects.filter(origin=origin, expires_at__gt=timezone.now()).first()
+            rule = self._kept(origin)
             if rule is not None:
                 return rule.body if rule.found else None
             if claim(f"robots:{origin}", holder, self.wait):
                 try:
-                    # Another may have fetched it between our look and our claim.
-                    rule = RobotsRule.objects.filter(origin=origin, expires_at__gt=timezone.now()).first()
+                    rule = self._kept(origin)  # another may have fetched it between our look and our claim
                     if rule is not None:
                         return rule.body if rule.found else None
                     text = fetch()
@@ -223,10 +222,12 @@ class SharedRobots:
                 return fetch()
             time.sleep(0.1)
 
+    @staticmethod
+    def _kept(origin: str) -> RobotsRule | None:
+        return RobotsRule.objects.filter(origin=origin, expires_at__gt=timezone.now()).first()
+
 
 GROUPING_KEY = 0x6E657773646B  # "newsdk": the lock held while an article's copies and story are settled
-
-
 GROUPING_WAIT = 15.0  # seconds a worker waits for the grouping lock before its task is tried again later
 
 

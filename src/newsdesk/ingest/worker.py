@@ -53,7 +53,7 @@ HOST_WAIT = 0.25
 TEMPLATE_EVERY = 10.0  # seconds: a source's template is learned again at most this often
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 # Publishing a task while the broker is away (restarting, a dropped connection).
-BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError)
+BROKER_ERRORS = (KombuOperationalError, OSError)  # OSError: ConnectionError and the socket's own
 
 app = Celery("newsdesk")
 _configured = threading.Lock()
@@ -295,24 +295,34 @@ def page(self, source_id: int, entry: dict, turn: list | None = None) -> str | N
     if article_id is not None and pending:
         # Queued after the article is committed; a redelivered page finds it stored, and queues
         # its stages again while they have not ended.
-        try:
-            stages_task.delay(article_id)
-        except BROKER_ERRORS as exc:
-            # The broker is away: the stages run here rather than wait for the scheduler's sweep.
-            log.warning("broker unavailable (%s); running the stages of article %s here", exc, article_id)
-            stages.after_store(article_id, holder=holder)
-    learner = coordination.holder_id()
-    if outcome == NEW and coordination.claim(f"template:{source_id}", learner, TEMPLATE_EVERY):
-        # The source's template is learned again from its new pages, at most every TEMPLATE_EVERY
-        # seconds and always after the last of them: a page stored while one is queued is seen by it.
-        try:
-            template.apply_async((source_id,), countdown=TEMPLATE_EVERY)
-        except BROKER_ERRORS as exc:
-            log.warning("broker unavailable (%s); the template of source %s is learned after its next page",
-                        exc, source_id)
-            coordination.release(f"template:{source_id}", learner)
+        _queue_stages(article_id, holder)
+    if outcome == NEW:
+        _queue_template(source_id)
     resolve_failures(self.name, parsed.url)
     return outcome
+
+
+def _queue_stages(article_id: int, holder: str) -> None:
+    try:
+        stages_task.delay(article_id)
+    except BROKER_ERRORS as exc:
+        # The broker is away: the stages run here rather than wait for the scheduler's sweep.
+        log.warning("broker unavailable (%s); running the stages of article %s here", exc, article_id)
+        stages.after_store(article_id, holder=holder)
+
+
+def _queue_template(source_id: int) -> None:
+    """Learn the source's template again from its new pages, at most every TEMPLATE_EVERY seconds
+    and always after the last of them: a page stored while one is queued is seen by it."""
+    learner = coordination.holder_id()
+    if not coordination.claim(f"template:{source_id}", learner, TEMPLATE_EVERY):
+        return
+    try:
+        template.apply_async((source_id,), countdown=TEMPLATE_EVERY)
+    except BROKER_ERRORS as exc:
+        log.warning("broker unavailable (%s); the template of source %s is learned after its next page",
+                    exc, source_id)
+        coordination.release(f"template:{source_id}", learner)
 
 
 class StagesTask(IngestTask):

@@ -80,14 +80,19 @@ def top_stories(limit: int = 5, window: timedelta = TOP_WINDOW) -> list[Article]
     return chosen
 
 
-def in_categories(ids: list[int]) -> QuerySet[Article]:
-    """Shown articles of these categories, newest first.
+def shown_in_categories(ids: list[int]) -> QuerySet[Article]:
+    """Shown articles of these categories, to be read newest first.
 
     Read along the index of all shown articles in date order, filtering by category as it
     goes, so a page stops after its rows (``category_id + 0`` keeps the database from reading
     every article of the categories and sorting them first, which costs more the bigger they are).
     """
-    return cards(shown().alias(section=F("category_id") + 0).filter(section__in=ids))
+    return shown().alias(section=F("category_id") + 0).filter(section__in=ids)
+
+
+def in_categories(ids: list[int]) -> QuerySet[Article]:
+    """Shown articles of these categories, as cards, newest first (see ``shown_in_categories``)."""
+    return cards(shown_in_categories(ids))
 
 
 def in_category(tree: CategoryTree, category) -> QuerySet[Article]:

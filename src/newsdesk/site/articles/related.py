@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import OperationalError
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Substr
 
 from newsdesk.pipeline.keywords import key_terms
@@ -109,8 +109,7 @@ def _choose(article, tree: CategoryTree, light: bool = False) -> list:
     terms = key_terms(article.title, article.text, limit=TERMS)
     similar_ids = search.similar(terms, article.pk, article.date - RECENT, CANDIDATES)
     if article.category_id in tree.by_id:
-        fallback = queries.shown().alias(section=F("category_id") + 0).filter(
-            section__in=tree.subtree_ids(tree.by_id[article.category_id]))
+        fallback = queries.shown_in_categories(tree.subtree_ids(tree.by_id[article.category_id]))
     else:
         fallback = queries.shown()
     fallback_ids = fallback.exclude(pk=article.pk).order_by(*queries.NEWEST).values("pk")[:CANDIDATES]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from contextlib import contextmanager
 from datetime import datetime, time, timezone as dt_timezone
 
@@ -48,9 +50,7 @@ def _migration_turn():
     if connection.vendor != "sqlite" or not name or name.startswith(":memory:") or "mode=memory" in name:
         yield
         return
-    import fcntl
-    import hashlib
-    import tempfile
+    import fcntl  # POSIX only; PostgreSQL above needs no file
 
     # In the temporary folder, not beside the database: the data directory holds only what a
     # backup keeps.
