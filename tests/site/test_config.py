@@ -31,3 +31,25 @@ def test_secret_key_is_generated_once_with_private_permissions(tmp_path):
     assert len(first) >= 50
     assert config.secret_key_from(tmp_path) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_processes_started_together_on_a_new_data_directory_share_one_secret_key(tmp_path):
+    # A worker and a scheduler started at once on a new data directory: each must get the key,
+    # the same one, and none may fail because another created the file first.
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "data"
+    script = ("import sys, time; from pathlib import Path; from newsdesk.site import config\n"
+              "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+              "print(config.secret_key_from(Path(sys.argv[1])))")
+    start = f"{time.time() + 1.5:.3f}"  # all of them start at the same moment
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(data), start], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    results = [run.communicate(timeout=60) + (run.returncode,) for run in runs]
+    assert all(code == 0 for _, _, code in results), [err for _, err, code in results if code]
+    keys = {out.strip() for out, _, _ in results}
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+    assert sorted(p.name for p in data.iterdir()) == ["secret_key"], "a draft of the key was left behind"
+    assert (data / "secret_key").stat().st_mode & 0o077 == 0

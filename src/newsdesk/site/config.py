@@ -7,6 +7,7 @@ section is checked against it by a test, so a setting cannot exist without being
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -166,7 +167,12 @@ def read_all(environ: dict[str, str] | None = None) -> dict[str, object]:
 
 
 def secret_key_from(data_dir: Path) -> str:
-    """Return the secret key stored in the data directory, creating it on first use."""
+    """Return the secret key stored in the data directory, creating it on first use.
+
+    Several processes started together on a new data directory (a worker and a scheduler) get
+    the same key: the key is written to a file of its own, then linked into place, which only
+    one of them can do; the others read the key it linked. The key file is never seen half written.
+    """
     from django.core.management.utils import get_random_secret_key
 
     path = data_dir / "secret_key"
@@ -175,9 +181,16 @@ def secret_key_from(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     key = get_random_secret_key()
     # Created with owner-only permissions: the key signs sessions and CSRF tokens.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    fd, draft = tempfile.mkstemp(prefix=".secret_key-", dir=data_dir)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return path.read_text().strip()  # another process was first
+    finally:
+        os.unlink(draft)
     return key
 
 
