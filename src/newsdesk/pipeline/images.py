@@ -41,6 +41,10 @@ class ImageOptions:
     max_pixels: int = 40_000_000
     webp_quality: int = 80
     jpeg_quality: int = 82
+    webp_effort: int = 2
+    """libwebp's ``method``, 0 (fastest) to 6. At 2 a picture encodes in half the time it takes
+    at libwebp's default of 4, for files 3 to 5 % larger: each picture of every article is encoded
+    at every width, so this is most of what storing pictures costs."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,7 @@ def _scaled(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 def _encode_webp(picture: Image.Image, options: ImageOptions) -> bytes:
     out = io.BytesIO()
-    picture.save(out, "WEBP", quality=options.webp_quality, method=4)
+    picture.save(out, "WEBP", quality=options.webp_quality, method=options.webp_effort)
     return out.getvalue()
 
 
