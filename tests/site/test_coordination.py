@@ -94,11 +94,42 @@ def test_a_far_turn_is_kept_for_the_caller_who_comes_back_for_it():
         with gates.turn("slow.example"):
             pass
     assert abs(later.value.reserved - (busy.value.reserved + 1.0)) < 0.05, "the kept turn was taken twice"
-    # A kept turn gone stale is not used: a new one is taken.
+    # A caller back late with its turn still has it (a busy worker comes back late): no new turn
+    # is taken for it, and the next newcomer's turn is the gap after its start.
     time.sleep(max(0.0, later.value.reserved + 0.4 - time.time()))
-    with pytest.raises(HostBusy):
-        with gates.kept("slow.example", busy.value.reserved), gates.turn("slow.example"):
+    with gates.kept("slow.example", later.value.reserved), gates.turn("slow.example"):
+        started = time.time()
+    with pytest.raises(HostBusy) as newcomer:
+        with gates.turn("slow.example"):
             pass
+    assert abs(newcomer.value.reserved - (started + 1.0)) < 0.1
+
+
+def test_callers_back_late_with_their_turns_still_start_the_gap_apart():
+    gates = coordination.SharedGates(concurrency=2, delay=1.0, max_wait=0.2)
+    with gates.turn("late.example"):
+        pass
+    tickets = []
+    for _ in range(2):
+        with pytest.raises(HostBusy) as busy:
+            with gates.turn("late.example"):
+                pass
+        tickets.append(busy.value.reserved)
+    assert abs(tickets[1] - tickets[0] - 1.0) < 0.05
+    time.sleep(max(0.0, tickets[1] + 0.5 - time.time()))  # both turns have passed
+    with gates.kept("late.example", tickets[0]), gates.turn("late.example"):
+        first = time.time()
+    # The second ticket is as late, but the host's last start was just now: it waits the gap,
+    # keeping its ticket rather than going to the back of the queue.
+    with pytest.raises(HostBusy) as again:
+        with gates.kept("late.example", tickets[1]), gates.turn("late.example"):
+            pass
+    assert again.value.reserved == tickets[1]
+    assert 0.7 < again.value.retry_in <= 1.0
+    time.sleep(max(0.0, first + 1.0 - time.time()))
+    with gates.kept("late.example", tickets[1]), gates.turn("late.example"):
+        second = time.time()
+    assert second - first >= 1.0 - 0.05
 
 
 def test_robots_txt_is_fetched_once_for_every_fetcher(server):

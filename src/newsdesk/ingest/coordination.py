@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -109,12 +109,14 @@ def page_lease(url: str) -> str:
 class SharedGates:
     """Politeness toward each host that holds across every process using the same database.
 
-    A request takes one of ``concurrency`` slot leases of its host, then the host's next start
-    time (``HostTurn``), moved on by ``delay``. With ``max_wait``, a turn further away than that
-    is kept for the caller and ``HostBusy`` says when it is (``reserved``), so a worker runs other
-    work meanwhile and comes back then with ``kept(host, reserved)``: a queue of tickets, not a
-    crowd retrying. A kept turn that has gone stale (the worker came back late) is not used: the
-    request takes a new turn, so two late-comers never start together.
+    A request takes one of ``concurrency`` slot leases of its host, then the host's next turn
+    (``HostTurn.next_start``, moved on by ``delay``). With ``max_wait``, a turn further away than
+    that is kept for the caller and ``HostBusy`` says when it is (``reserved``), so a worker runs
+    other work meanwhile and comes back then with ``kept(host, reserved)``: a queue of tickets,
+    not a crowd retrying. Whatever the tickets say, no request starts sooner than ``delay`` after
+    the host's last start (``HostTurn.last_start``): a caller back late with its ticket still has
+    its turn (busy workers come back late, and a lost ticket would send it to the back of the
+    queue), and two late-comers never start together.
     """
 
     def __init__(self, concurrency: int = 2, delay: float = 1.0, *, max_wait: float | None = None,
@@ -139,8 +141,7 @@ class SharedGates:
         if not turn or turn[0] != host:
             return None
         self._kept.turn = None  # one request
-        at = turn[1]
-        return at if time.time() <= at + max(self.delay / 2, 0.05) else None
+        return turn[1]
 
     @contextmanager
     def turn(self, host: str) -> Iterator[None]:
@@ -169,25 +170,37 @@ class SharedGates:
             pause = min(pause * 2, _POLL_MAX)
 
     def _start(self, host: str) -> float:
-        """Reserve the host's next start; returns it as a Unix time."""
+        """Take the host's next turn, or the one kept for this caller; returns when to start, as a
+        Unix time. Raises HostBusy when that is more than ``max_wait`` away: a new turn is then
+        kept for the caller (``reserved``), and a kept turn stays kept."""
         kept = self._kept_turn(host)
-        if kept is not None:
-            return kept
+        gap = timedelta(seconds=self.delay)
         with transaction.atomic():
             now = timezone.now()
             turn = HostTurn.objects.select_for_update().filter(host=host).first()
             if turn is None:
                 try:
                     with transaction.atomic():
-                        HostTurn.objects.create(host=host, next_start=now + timedelta(seconds=self.delay))
+                        HostTurn.objects.create(host=host, next_start=now + gap, last_start=now)
                     return now.timestamp()
                 except IntegrityError:
                     turn = HostTurn.objects.select_for_update().get(host=host)
-            start = max(now, turn.next_start)
-            HostTurn.objects.filter(pk=turn.pk).update(next_start=start + timedelta(seconds=self.delay))
-        wait = (start - now).total_seconds()
-        if self.max_wait is not None and wait > self.max_wait:
-            raise HostBusy(host, wait, reserved=start.timestamp())
+            spaced = turn.last_start + gap if turn.last_start else now
+            if kept is not None:
+                start = max(now, spaced, datetime.fromtimestamp(kept, UTC))
+            else:
+                start = max(now, spaced, turn.next_start)
+            wait = (start - now).total_seconds()
+            busy = self.max_wait is not None and wait > self.max_wait
+            if not busy:
+                turn.last_start = start
+                turn.next_start = max(turn.next_start, start + gap)
+            elif kept is None:
+                turn.next_start = start + gap  # the turn at ``start`` is the caller's
+            if not busy or kept is None:
+                HostTurn.objects.filter(pk=turn.pk).update(next_start=turn.next_start, last_start=turn.last_start)
+        if busy:
+            raise HostBusy(host, wait, reserved=kept if kept is not None else start.timestamp())
         return start.timestamp()
 
 

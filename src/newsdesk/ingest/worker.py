@@ -104,6 +104,10 @@ def configure() -> Celery:
             worker_redirect_stdouts=False,
             enable_utc=True,
         )
+        # Celery's Django support closes the database connection before and after every task
+        # unless this is set, and a new PostgreSQL connection costs more than most tasks' own
+        # queries. Tasks keep it (``IngestTask`` replaces one that is broken or too old).
+        app.conf["CELERY_DB_REUSE_MAX"] = 1_000_000
         return app
 
 

@@ -110,7 +110,10 @@ TEMPLATES = [
 _sqlite_path = DATA_DIR / "newsdesk.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
-        str(_env["NEWSDESK_DATABASE_URL"]) or f"sqlite:///{_sqlite_path}", conn_max_age=60
+        str(_env["NEWSDESK_DATABASE_URL"]) or f"sqlite:///{_sqlite_path}", conn_max_age=60,
+        # A kept connection the server dropped meanwhile (a restart, a proxy's idle cut) is
+        # found out before it is used, not by a failing query.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

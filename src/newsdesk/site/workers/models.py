@@ -22,10 +22,12 @@ class Lease(models.Model):
 
 
 class HostTurn(models.Model):
-    """The earliest time the next request to a host may start (politeness across all workers)."""
+    """A host's turns (politeness across all workers): ``next_start`` is the first turn not yet
+    given to a request, ``last_start`` when the last request to the host started."""
 
     host = models.CharField(max_length=300, unique=True)
     next_start = models.DateTimeField()
+    last_start = models.DateTimeField(null=True, blank=True)
 
 
 class RobotsRule(models.Model):
