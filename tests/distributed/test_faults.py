@@ -111,3 +111,37 @@ def test_a_page_that_keeps_failing_is_recorded_for_the_editors(deployment_factor
         assert server.hits("/news/story-1") == 3 and server.hits("/news/story-2") == 1
         assert site.scalar("SELECT count(*) FROM articles_article") == 1
         assert site.scalar("SELECT count(*) FROM workers_taskfailure WHERE source_id IS NOT NULL") == 2
+
+
+def test_a_worker_that_dies_unasked_is_started_again_and_stops_when_asked(deployment_factory, database,
+                                                                          redis_broker):
+    # Celery's consumer has ended a whole worker on a broker reconnect; `newsdesk worker` runs it
+    # in a child process and starts it again. Here the child is killed as such a crash would end it.
+    import os
+    import signal
+
+    from newsdesk.site.management.commands import worker as command
+
+    site = deployment_factory(database, redis_broker)
+    process = site.worker(concurrency=1)
+    site.wait_for(lambda: site.logs().count("ready.") == 1, 90, "the worker to be ready")
+    (first,) = children(process.pid)
+    time.sleep(command.MIN_UPTIME + 1)  # up long enough to be started again
+    os.kill(first, signal.SIGKILL)
+    site.wait_for(lambda: site.logs().count("ready.") == 2, 90, "the worker to be started again")
+    assert "stopped unexpectedly" in site.logs()
+    (second,) = children(process.pid)
+    assert second != first
+    os.kill(process.pid, signal.SIGTERM)  # asked to stop: it and its worker end, and stay ended
+    assert process.wait(60) == 0, site.logs()
+    assert not children(process.pid)
+    time.sleep(command.RESTART_PAUSE + 1)
+    assert not os.path.exists(f"/proc/{second}") or "zombie" in open(f"/proc/{second}/status").read().lower()
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux)."""
+    try:
+        return [int(n) for n in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except FileNotFoundError:
+        return []
