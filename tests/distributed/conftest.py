@@ -199,7 +199,37 @@ class Deployment:
             except psycopg.Error:
                 pass
             time.sleep(0.5)
-        raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{self.logs()}")
+        raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{self.state()}\n{self.logs()}")
+
+    def state(self) -> str:
+        """What the database holds, per source, for a failure's message."""
+        try:
+            rows = self.sql("SELECT s.id, s.next_fetch_at, s.consecutive_failures, "
+                            "(SELECT count(*) FROM articles_article a WHERE a.source_id = s.id), "
+                            "(SELECT count(*) FROM articles_article a WHERE a.source_id = s.id AND a.stages_pending) "
+                            "FROM sources_source s ORDER BY s.id")
+            held = self.sql("SELECT task, args::text, sent_at, resent FROM workers_queuedtask ORDER BY id")
+            failures = self.sql("SELECT task, key, error FROM workers_taskfailure")
+            leases = self.sql("SELECT name, holder, expires_at FROM workers_lease ORDER BY name")
+        except psycopg.Error as exc:
+            return f"(database state unavailable: {exc})"
+        lines = [f"source {pk}: next poll {due}, {fails} failures, {stored} articles, {pending} pending"
+                 for pk, due, fails, stored, pending in rows]
+        lines += [f"queued {task} {args[:120]} sent {sent} resent {resent}" for task, args, sent, resent in held]
+        lines += [f"failure {task} {key}: {error[:200]}" for task, key, error in failures]
+        lines += [f"lease {name} {holder} until {until}" for name, holder, until in leases]
+        if self.broker_url and self.broker_url.startswith("redis"):
+            try:
+                import redis
+
+                client = redis.Redis.from_url(self.broker_url, socket_timeout=5)
+                for key in sorted(client.scan_iter(f"{self.queue}:*")):
+                    kind = client.type(key).decode()
+                    size = {"list": client.llen, "hash": client.hlen, "zset": client.zcard}.get(kind)
+                    lines.append(f"redis {key.decode()} {kind} {size(key) if size else ''} ttl {client.ttl(key)}")
+            except Exception as exc:  # noqa: BLE001 - a failure's message must not fail itself
+                lines.append(f"(redis state unavailable: {exc})")
+        return "\n".join(lines)
 
     def cleanup_broker(self) -> None:
         """Delete this test's queues (RabbitMQ keeps durable queues) and keys (Redis)."""

@@ -66,6 +66,31 @@ def test_broker_restarting_mid_run(deployment_factory, database, broker, outlets
         assert_stored_once(site, total)
 
 
+def test_tasks_queued_while_the_broker_is_away_are_kept_and_sent_when_it_is_back(deployment_factory, database,
+                                                                                 broker, outlets):
+    target = urlsplit(broker)
+    with TcpProxy(target.hostname, target.port) as proxy:
+        site = deployment_factory(database, with_port(broker, proxy.port))
+        for _, _, feed_url in outlets.outlets:
+            site.newsdesk("sources", "add", feed_url, "--allow-private")
+        sources = site.scalar("SELECT count(*) FROM sources_source")
+        proxy.cut(600.0)
+        done = site.newsdesk("fetch", "--all", "--enqueue", timeout=120)
+        assert proxy.refused > 0, "the broker was never tried"
+        held = site.sql("SELECT task, args FROM workers_queuedtask WHERE sent_at IS NULL ORDER BY id")
+        assert [task for task, _ in held] == ["newsdesk.poll"] * sources, (held, done.stdout, done.stderr)
+        assert "kept to be queued when it is back" in done.stderr
+        proxy.cut(0.0)  # the broker is back
+        site.worker(concurrency=2)
+        site.scheduler(tick=1)
+        total = expected_count(outlets)
+        site.wait_for(lambda: settled(site, total), 240, f"{total} articles from the held polls")
+        site.wait_for(lambda: site.scalar("SELECT count(*) FROM workers_queuedtask") == 0, 60,
+                      "every task's record to go once its work is done")
+        assert_stored_once(site, total)
+        assert "task(s) held while the broker was away" in site.logs()
+
+
 def test_database_away_for_a_while(deployment_factory, database, redis_broker, outlets):
     target = urlsplit(database)
     with TcpProxy(target.hostname, target.port or 5432) as proxy:

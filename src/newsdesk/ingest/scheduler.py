@@ -107,7 +107,8 @@ class Scheduler(_Clock):
 
 class QueueScheduler(_Clock):
     """Queues a poll task for each due source every ``tick`` seconds, and the stages of articles
-    whose stages did not end; safe to run on several machines at once."""
+    whose stages did not end, after sending the tasks the broker did not take or lost
+    (``worker.send_queued``); safe to run on several machines at once."""
 
     def __init__(self, *, tick: float = 10.0, prune_every: float = 3600.0, claim_seconds: float = 900.0):
         super().__init__(tick=tick, prune_every=prune_every)
@@ -119,6 +120,7 @@ class QueueScheduler(_Clock):
         from . import worker
 
         worker.configure()
+        worker.send_queued()  # first what the broker did not take, or lost
         queued = 0
         now = timezone.now()
         for source_id in due_sources(now):
@@ -128,12 +130,12 @@ class QueueScheduler(_Clock):
                        .exclude(next_fetch_at__gt=now)
                        .update(next_fetch_at=now + timedelta(seconds=self.claim_seconds)))
             if claimed:
-                worker.poll.delay(source_id)
+                worker.publish(worker.poll, (source_id,))
                 queued += 1
         for article_id in stages.unfinished(STAGES_GRACE):
             # A lease nobody releases: the stages are queued again at most once per grace period.
             if coordination.claim(f"stages:{article_id}", coordination.holder_id(), STAGES_GRACE):
-                worker.stages_task.delay(article_id)
+                worker.publish(worker.stages_task, (article_id,))
         if queued:
             log.info("queued %d source(s)", queued)
         return queued

@@ -295,16 +295,18 @@ def _items(ids: list[int], when, loose: dict[int, Features]) -> list[Item]:
     for chunk in _chunks(ids):
         for pk, *row in (Article.objects.filter(pk__in=chunk)
                          .values_list("pk", Coalesce("credited_source_id", "source_id"), "story_id", "published_at",
-                                      "fetched_at", "story_features")):
+                                      "fetched_at", "story_features", "stages_pending")):
             rows[pk] = row
     items = []
     for pk in ids:
-        source_id, story_id, published_at, fetched_at, stored = rows[pk]
+        source_id, story_id, published_at, fetched_at, stored, pending = rows[pk]
         published = published_at or fetched_at
         story = story_id
-        if story is None and published <= when:
-            # Stored before stories existed (or being grouped at this very moment): joining it
-            # makes a story for both. A later one without a story is still waiting its turn.
+        if story is None and not pending and published <= when:
+            # Stored before stories existed: joining it makes a story for both. One whose stages
+            # are still to run waits its turn, whatever its date: pulled into a newcomer's story
+            # now, it would keep that story and never choose among those grouped before it
+            # (with several workers, six reports of one event made two stories that way).
             story = ("article", pk)
         items.append(Item(loose.get(pk) or Features.from_json(stored), published, source_id, story))
     return items

@@ -14,6 +14,13 @@ transaction, acknowledged only once done (so the broker gives a killed worker's 
 Fetch and database errors are retried with growing pauses (``NEWSDESK_TASK_ATTEMPTS``); a task
 that fails every time leaves a ``TaskFailure`` an editor sees in the admin. Politeness and
 robots.txt are shared by every worker through the database (``coordination``).
+
+Every task is queued with ``publish``, which first records it in the database (``QueuedTask``);
+the task deletes its record when it has done its work. The scheduler's tick (``send_queued``)
+sends the records the broker did not take (away, restarting) and sends again those sent long ago
+and not done: Redis hands a message out in the reply to a pop, and a connection dropped at that
+moment loses it for good. A broker outage delays work and loses none; a task sent twice finds its
+work done.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import logging
 import os
 import random
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import Celery, Task
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -54,6 +61,11 @@ TEMPLATE_EVERY = 10.0  # seconds: a source's template is learned again at most t
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 # Publishing a task while the broker is away (restarting, a dropped connection).
 BROKER_ERRORS = (KombuOperationalError, OSError)  # OSError: ConnectionError and the socket's own
+# How long publishing a task tries the broker before keeping the task in the database instead:
+# a dropped connection is usually back within this, a restarting broker is not.
+PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.4, "interval_max": 1.0}
+QUEUED_BATCH = 500  # recorded tasks sent per scheduler tick
+RESEND_LIMIT = 10  # times a task is sent again before it is recorded as failed
 
 app = Celery("newsdesk")
 _configured = threading.Lock()
@@ -85,6 +97,9 @@ def configure() -> Celery:
                 "visibility_timeout": redeliver,
                 "unacked_restore_interval": max(1, min(10, redeliver // 4)),
                 "unacked_restore_throttle": 1,
+                # The lock a restoring worker holds; one whose connection drops mid-sweep cannot
+                # release it, and no worker restored anything until it expired (five minutes).
+                "unacked_mutex_expire": max(5, min(300, redeliver)),
                 "global_keyprefix": f"{conf['QUEUE']}:",
             },
             task_acks_late=True,
@@ -133,10 +148,23 @@ class IngestTask(Task):
     """Retries fetch and database errors, then records the failure; never loses the connection."""
 
     abstract = True
+    typing = False  # ``ticket``, newsdesk's own argument, is taken off before the task runs
     kind = ""
 
     def __call__(self, *args, **kwargs):
         close_old_connections()  # a connection the database dropped meanwhile is replaced
+        _state.ticket, _state.keep = kwargs.pop("ticket", None), False
+        try:
+            result = self._run(args, kwargs)
+        except BaseException:
+            _state.ticket = None  # not done: the scheduler sends its record again later
+            raise
+        ticket, _state.ticket = _state.ticket, None
+        if ticket is not None and not _state.keep:
+            done(ticket)
+        return result
+
+    def _run(self, args: tuple, kwargs: dict):
         retries = self.request.retries or 0
         try:
             return super().__call__(*args, **kwargs)
@@ -145,16 +173,23 @@ class IngestTask(Task):
             # meanwhile, so the task waits for it however long it takes, rather than be dropped.
             close_old_connections()
             log.warning("%s %s: database error (%s); trying again", self.name, self.failure_key(*args), exc)
-            raise self.retry(exc=exc, countdown=min(60.0, _pause(retries)), max_retries=None)
+            return self.again_later(args, kwargs, min(60.0, _pause(retries)))
         except PipelineError as exc:
             if retryable(exc) and retries + 1 < _attempts():
                 log.warning("%s %s failed (%s); trying again", self.name, self.failure_key(*args), exc)
-                raise self.retry(exc=exc, countdown=_pause(retries), max_retries=_attempts())
+                return self.again_later(args, kwargs, _pause(retries))
             record_failure(self.name, list(args), self.failure_key(*args), str(exc), retries + 1,
                            self.source_of(*args))
             return None
         finally:
             close_old_connections()
+
+    def again_later(self, args: tuple, kwargs: dict, countdown: float) -> None:
+        """Queue this task again as its next attempt, in ``countdown`` seconds. Not Celery's
+        ``retry``: that drops the task when the broker does not take the copy, ``publish`` keeps it."""
+        publish(self, args, kwargs, countdown=countdown, retries=(self.request.retries or 0) + 1,
+                ticket=getattr(_state, "ticket", None))
+        return None
 
     def failure_key(self, *args) -> str:
         return str(args[0]) if args else ""
@@ -242,7 +277,8 @@ def _again(task, args: tuple, busy: HostBusy) -> None:
     the copy carries on the attempts the task had made, so a failing page is not tried more
     often than ``NEWSDESK_TASK_ATTEMPTS`` for having waited between tries."""
     turn = [busy.host, busy.reserved] if busy.reserved else None
-    task.apply_async(args, {"turn": turn}, countdown=max(0.0, busy.retry_in), retries=task.request.retries or 0)
+    publish(task, args, {"turn": turn}, countdown=max(0.0, busy.retry_in), retries=task.request.retries or 0,
+            ticket=getattr(_state, "ticket", None))
 
 
 @app.task(base=PollTask, bind=True, name="newsdesk.poll")
@@ -267,7 +303,7 @@ def poll(self, source_id: int, turn: list | None = None) -> int | None:
 
 
 def _queue_page(source_id: int, entry: FeedEntry) -> None:
-    page.delay(source_id, entry_to_data(entry))
+    publish(page, (source_id, entry_to_data(entry)))
 
 
 class PageTask(IngestTask):
@@ -287,7 +323,9 @@ def page(self, source_id: int, entry: dict, turn: list | None = None) -> str | N
     holder = self.request.id or coordination.holder_id()
     with coordination.held(coordination.page_lease(parsed.url), holder, LEASE_SECONDS["page"]) as mine:
         if not mine:
+            # Its record stays: should the other one never finish, it is sent again.
             log.info("%s is being fetched by another worker", parsed.url)
+            _state.keep = True
             return None
         fetcher = _fetcher()
         try:
@@ -307,12 +345,12 @@ def page(self, source_id: int, entry: dict, turn: list | None = None) -> str | N
 
 
 def _queue_stages(article_id: int, holder: str) -> None:
-    try:
-        stages_task.delay(article_id)
-    except BROKER_ERRORS as exc:
-        # The broker is away: the stages run here rather than wait for the scheduler's sweep.
-        log.warning("broker unavailable (%s); running the stages of article %s here", exc, article_id)
+    ticket = publish(stages_task, (article_id,))
+    if not _sent(ticket):
+        # The broker is away: the stages run here rather than wait for it.
+        log.info("running the stages of article %s here", article_id)
         stages.after_store(article_id, holder=holder)
+        done(ticket)
 
 
 def _queue_template(source_id: int) -> None:
@@ -321,12 +359,7 @@ def _queue_template(source_id: int) -> None:
     learner = coordination.holder_id()
     if not coordination.claim(f"template:{source_id}", learner, TEMPLATE_EVERY):
         return
-    try:
-        template.apply_async((source_id,), countdown=TEMPLATE_EVERY)
-    except BROKER_ERRORS as exc:
-        log.warning("broker unavailable (%s); the template of source %s is learned after its next page",
-                    exc, source_id)
-        coordination.release(f"template:{source_id}", learner)
+    publish(template, (source_id,), countdown=TEMPLATE_EVERY)
 
 
 class StagesTask(IngestTask):
@@ -354,5 +387,105 @@ def enqueue_polls(source_ids: list[int]) -> int:
     """Queue a poll of each source; returns how many were queued."""
     configure()
     for source_id in source_ids:
-        poll.delay(source_id)
+        publish(poll, (source_id,))
     return len(source_ids)
+
+
+def publish(task, args: tuple, kwargs: dict | None = None, *, countdown: float = 0.0, retries: int = 0,
+            ticket: int | None = None) -> int:
+    """Record ``task`` in the database and queue it on the broker; returns its record's id.
+
+    When the broker does not take it, the record waits for the scheduler to send it
+    (``send_queued``). ``ticket``: the record of the task being queued again (a retry, a task back
+    for its host's turn), which it keeps. Only a database that is away as well loses the task:
+    the error then reaches the caller."""
+    from newsdesk.site.workers.models import QueuedTask
+
+    kwargs = dict(kwargs or {})
+    now = timezone.now()
+    due = now + timedelta(seconds=countdown)
+    fields = {"task": task.name, "args": list(args), "kwargs": kwargs, "retries": retries, "due_at": due,
+              "sent_at": now, "error": ""}
+    if ticket is not None and QueuedTask.objects.filter(pk=ticket).update(**fields):
+        _state.keep = True  # the task queued itself again: not done
+    else:
+        ticket = QueuedTask.objects.create(**fields).pk
+    try:
+        task.apply_async(tuple(args), {**kwargs, "ticket": ticket}, countdown=countdown or None, retries=retries,
+                         retry=True, retry_policy=PUBLISH_RETRY)
+    except BROKER_ERRORS as exc:
+        QueuedTask.objects.filter(pk=ticket).update(sent_at=None, error=str(exc)[:2000])
+        log.warning("broker unavailable (%s); %s %s kept to be queued when it is back", exc, task.name,
+                    str(list(args))[:200])
+    return ticket
+
+
+def _sent(ticket: int) -> bool:
+    from newsdesk.site.workers.models import QueuedTask
+
+    return QueuedTask.objects.filter(pk=ticket, sent_at__isnull=False).exists()
+
+
+def done(ticket: int) -> None:
+    """A task's work is done: its record goes (a database away keeps it: it is sent again later)."""
+    from newsdesk.site.workers.models import QueuedTask
+
+    try:
+        QueuedTask.objects.filter(pk=ticket).delete()
+    except DatabaseError as exc:
+        log.warning("could not mark task record %s done (%s); it will be sent again", ticket, exc)
+
+
+def resend_after() -> float:
+    """Seconds after which a task sent and not done is sent again: twice the time after which
+    Redis gives a vanished worker's task to another, so that the broker's own redelivery comes first."""
+    return 2.0 * float(settings.NEWSDESK["REDELIVER_SECONDS"])
+
+
+def send_queued(limit: int = QUEUED_BATCH) -> int:
+    """Send the recorded tasks the broker did not take, and again those sent long ago and not
+    done, oldest first; returns how many went. Several schedulers may run this at once: each
+    record is sent by the one that locked it."""
+    from django.db.models import Q
+
+    from newsdesk.site.workers.models import QueuedTask
+
+    now = timezone.now()
+    late = now - timedelta(seconds=resend_after())
+    sent = resent = 0
+    with transaction.atomic():
+        rows = list(QueuedTask.objects.select_for_update(skip_locked=True)
+                    .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=late, due_at__lt=late)).order_by("id")[:limit])
+        for row in rows:
+            task = app.tasks.get(row.task)
+            if task is None:  # a task this version no longer has
+                log.error("dropping queued task %s %s: no such task", row.task, row.args)
+                row.delete()
+                continue
+            again = row.sent_at is not None
+            if again and row.resent >= RESEND_LIMIT:
+                record_failure(row.task, row.args, task.failure_key(*row.args),
+                               f"sent {row.resent + 1} times and never done", row.retries + 1,
+                               task.source_of(*row.args))
+                row.delete()
+                continue
+            try:
+                task.apply_async(tuple(row.args), {**row.kwargs, "ticket": row.pk}, retries=row.retries,
+                                 countdown=max(0.0, (row.due_at - now).total_seconds()) or None,
+                                 retry=True, retry_policy=PUBLISH_RETRY)
+            except BROKER_ERRORS as exc:
+                log.warning("broker still unavailable (%s); %d task(s) waiting", exc, len(rows) - sent - resent)
+                break
+            row.sent_at, row.error = now, ""
+            if again:
+                row.resent += 1
+                resent += 1
+            else:
+                sent += 1
+            row.save(update_fields=["sent_at", "error", "resent"])
+    if sent:
+        log.info("queued %d task(s) held while the broker was away", sent)
+    if resent:
+        log.warning("queued again %d task(s) sent %d s ago or more and not done (lost by the broker?)",
+                    resent, int(resend_after()))
+    return sent + resent

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 
-from .models import TaskFailure
+from .models import QueuedTask, TaskFailure
 
 
 @admin.register(TaskFailure)
@@ -35,7 +35,7 @@ class TaskFailureAdmin(admin.ModelAdmin):
         for failure in queryset.filter(resolved=False):
             task = worker.app.tasks.get(failure.task)
             if task is not None:
-                task.apply_async(tuple(failure.arguments))
+                worker.publish(task, tuple(failure.arguments))
                 queued += 1
         self.message_user(request, f"Queued {queued} task(s) again; each is marked resolved when it succeeds.",
                           messages.SUCCESS)
@@ -43,3 +43,20 @@ class TaskFailureAdmin(admin.ModelAdmin):
     @admin.action(description="Dismiss")
     def dismiss(self, request, queryset):
         self.message_user(request, f"Dismissed {queryset.update(resolved=True)} failure(s).", messages.SUCCESS)
+
+
+
+@admin.register(QueuedTask)
+class QueuedTaskAdmin(admin.ModelAdmin):
+    """Tasks queued and not done yet. Rows waiting for the broker, or sent again and again, say
+    the broker, the workers or the scheduler are not running."""
+
+    list_display = ("task", "args", "sent_at", "resent", "due_at", "created_at")
+    list_filter = ("task",)
+    readonly_fields = ("task", "args", "kwargs", "retries", "due_at", "sent_at", "resent", "created_at", "error")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -64,3 +64,33 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.key}"
+
+
+
+class QueuedTask(models.Model):
+    """A task queued and not yet done: the database's own record of the work handed to the broker.
+
+    Written when the task is queued (``newsdesk.ingest.worker.publish``) and deleted when it has
+    done its work. ``sent_at`` empty: the broker did not take it (away, restarting). The scheduler's
+    tick sends those once the broker answers, and sends again a task sent long ago and still not
+    done: a broker can lose a message (Redis hands one out in a reply that a dropped connection
+    never delivers), and then this row is the only trace of it. So a broker outage delays work and
+    loses none of it; a task sent twice finds its work done (every task is idempotent)."""
+
+    task = models.CharField(max_length=100)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    retries = models.PositiveIntegerField(default=0, help_text="Attempts the task had made already.")
+    due_at = models.DateTimeField(default=timezone.now, help_text="Not to run before this.")
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                   help_text="When the broker last took it; empty: waiting for the broker.")
+    resent = models.PositiveIntegerField(default=0, help_text="Times it was sent again, not done in time.")
+    created_at = models.DateTimeField(default=timezone.now)
+    error = models.TextField(blank=True, help_text="Why the broker did not take it, when it did not.")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        state = f"sent {self.sent_at:%H:%M:%S}" if self.sent_at else "waiting for the broker"
+        return f"{self.task} {self.args} ({state})"
