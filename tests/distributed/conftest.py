@@ -162,7 +162,8 @@ class Deployment:
             with sqlite3.connect(self.database_url[len("sqlite:///"):], timeout=30) as conn:
                 return conn.execute(query.replace("%s", "?"), params).fetchall()
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            return conn.execute(query, params).fetchall()
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
 
     def stored(self) -> dict:
         """What the database holds, in terms two deployments can be compared by."""

@@ -91,6 +91,42 @@ def test_tasks_queued_while_the_broker_is_away_are_kept_and_sent_when_it_is_back
         assert "task(s) held while the broker was away" in site.logs()
 
 
+def test_a_task_the_broker_lost_is_sent_again_and_one_never_done_is_recorded(deployment_factory, database,
+                                                                             redis_broker):
+    # The broker lost both messages: only their records in the database are left (as a pop's reply
+    # lost on a dropped connection leaves them). Neither source is due, so nothing else polls them.
+    from tests.site.outlet import Outlet, Story, prose
+    from tests.support.httpserver import LocalServer
+
+    with LocalServer() as first, LocalServer() as second:
+        site = deployment_factory(database, redis_broker)
+        for n, server in enumerate((first, second)):
+            outlet = Outlet(server)
+            for k in range(2):
+                outlet.add(Story(slug=f"story-{n}-{k}", title=f"Council story {n} {k}", paragraphs=prose(f"s{n}{k}")))
+            site.newsdesk("sources", "add", outlet.feed_url, "--allow-private", "--name", f"Outlet {n}")
+        (lost, given_up) = [pk for (pk,) in site.sql("SELECT id FROM sources_source ORDER BY id")]
+        checked = first.hits("/feed.xml"), second.hits("/feed.xml")  # `sources add` reads the feed once
+        site.sql("UPDATE sources_source SET next_fetch_at = now() + interval '1 day'")
+        long_ago = "now() - interval '1 hour'"
+        for source_id, resent in ((lost, 0), (given_up, worker.RESEND_LIMIT)):
+            site.sql("INSERT INTO workers_queuedtask (task, task_id, args, kwargs, retries, due_at, sent_at, resent,"
+                     f" created_at, error) VALUES ('newsdesk.poll', '', %s, '{{}}', 0, {long_ago}, {long_ago}, %s,"
+                     f" {long_ago}, '')",
+                     (f"[{source_id}]", resent))
+        site.worker(concurrency=2)
+        site.scheduler(tick=1)
+        site.wait_for(lambda: site.scalar("SELECT count(*) FROM articles_article WHERE NOT stages_pending") == 2, 120,
+                      "the lost poll's two articles")
+        assert site.scalar("SELECT count(*) FROM articles_article WHERE source_id = %s", (given_up,)) == 0
+        (failure,) = site.sql("SELECT task, key, error FROM workers_taskfailure")
+        assert failure[:2] == ("newsdesk.poll", f"source:{given_up}") and "never done" in failure[2]
+        assert first.hits("/feed.xml") > checked[0] and second.hits("/feed.xml") == checked[1]
+        site.wait_for(lambda: site.scalar("SELECT count(*) FROM workers_queuedtask") == 0, 60,
+                      "every task's record to go once its work is done")
+        assert "queued again 1 task(s)" in site.logs(tail=None)
+
+
 def test_database_away_for_a_while(deployment_factory, database, redis_broker, outlets):
     target = urlsplit(database)
     with TcpProxy(target.hostname, target.port or 5432) as proxy:

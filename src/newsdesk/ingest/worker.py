@@ -31,6 +31,7 @@ import logging
 import os
 import random
 import threading
+import uuid
 from datetime import datetime, timedelta
 
 from celery import Celery, Task
@@ -188,7 +189,7 @@ class IngestTask(Task):
         """Queue this task again as its next attempt, in ``countdown`` seconds. Not Celery's
         ``retry``: that drops the task when the broker does not take the copy, ``publish`` keeps it."""
         publish(self, args, kwargs, countdown=countdown, retries=(self.request.retries or 0) + 1,
-                ticket=getattr(_state, "ticket", None))
+                ticket=getattr(_state, "ticket", None), task_id=self.request.id)
         return None
 
     def failure_key(self, *args) -> str:
@@ -278,7 +279,7 @@ def _again(task, args: tuple, busy: HostBusy) -> None:
     often than ``NEWSDESK_TASK_ATTEMPTS`` for having waited between tries."""
     turn = [busy.host, busy.reserved] if busy.reserved else None
     publish(task, args, {"turn": turn}, countdown=max(0.0, busy.retry_in), retries=task.request.retries or 0,
-            ticket=getattr(_state, "ticket", None))
+            ticket=getattr(_state, "ticket", None), task_id=task.request.id)
 
 
 @app.task(base=PollTask, bind=True, name="newsdesk.poll")
@@ -392,27 +393,29 @@ def enqueue_polls(source_ids: list[int]) -> int:
 
 
 def publish(task, args: tuple, kwargs: dict | None = None, *, countdown: float = 0.0, retries: int = 0,
-            ticket: int | None = None) -> int:
+            ticket: int | None = None, task_id: str | None = None) -> int:
     """Record ``task`` in the database and queue it on the broker; returns its record's id.
 
     When the broker does not take it, the record waits for the scheduler to send it
     (``send_queued``). ``ticket``: the record of the task being queued again (a retry, a task back
-    for its host's turn), which it keeps. Only a database that is away as well loses the task:
+    for its host's turn), which it keeps; ``task_id``: its Celery id, kept as Celery's own retries
+    keep it, so that it takes over the leases it held (a lease a run could not release while the
+    database was away is its own, not another worker's). Only a database that is away as well loses the task:
     the error then reaches the caller."""
     from newsdesk.site.workers.models import QueuedTask
 
     kwargs = dict(kwargs or {})
     now = timezone.now()
     due = now + timedelta(seconds=countdown)
-    fields = {"task": task.name, "args": list(args), "kwargs": kwargs, "retries": retries, "due_at": due,
-              "sent_at": now, "error": ""}
+    fields = {"task": task.name, "task_id": task_id or str(uuid.uuid4()), "args": list(args), "kwargs": kwargs,
+              "retries": retries, "due_at": due, "sent_at": now, "error": ""}
     if ticket is not None and QueuedTask.objects.filter(pk=ticket).update(**fields):
         _state.keep = True  # the task queued itself again: not done
     else:
         ticket = QueuedTask.objects.create(**fields).pk
     try:
         task.apply_async(tuple(args), {**kwargs, "ticket": ticket}, countdown=countdown or None, retries=retries,
-                         retry=True, retry_policy=PUBLISH_RETRY)
+                         task_id=fields["task_id"], retry=True, retry_policy=PUBLISH_RETRY)
     except BROKER_ERRORS as exc:
         QueuedTask.objects.filter(pk=ticket).update(sent_at=None, error=str(exc)[:2000])
         log.warning("broker unavailable (%s); %s %s kept to be queued when it is back", exc, task.name,
@@ -471,6 +474,7 @@ def send_queued(limit: int = QUEUED_BATCH) -> int:
                 continue
             try:
                 task.apply_async(tuple(row.args), {**row.kwargs, "ticket": row.pk}, retries=row.retries,
+                                 task_id=row.task_id or None,
                                  countdown=max(0.0, (row.due_at - now).total_seconds()) or None,
                                  retry=True, retry_policy=PUBLISH_RETRY)
             except BROKER_ERRORS as exc:

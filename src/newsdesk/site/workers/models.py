@@ -78,6 +78,8 @@ class QueuedTask(models.Model):
     loses none of it; a task sent twice finds its work done (every task is idempotent)."""
 
     task = models.CharField(max_length=100)
+    task_id = models.CharField(max_length=64, blank=True,
+                               help_text="Celery's id, the same each time it is sent: its runs' leases are its own.")
     args = models.JSONField(default=list)
     kwargs = models.JSONField(default=dict)
     retries = models.PositiveIntegerField(default=0, help_text="Attempts the task had made already.")
