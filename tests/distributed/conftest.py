@@ -212,7 +212,7 @@ class Deployment:
             held = self.sql("SELECT task, args::text, sent_at, resent FROM workers_queuedtask ORDER BY id")
             failures = self.sql("SELECT task, key, error FROM workers_taskfailure")
             leases = self.sql("SELECT name, holder, expires_at FROM workers_lease ORDER BY name")
-        except psycopg.Error as exc:
+        except Exception as exc:  # noqa: BLE001 - a failure's message must not fail itself
             return f"(database state unavailable: {exc})"
         lines = [f"source {pk}: next poll {due}, {fails} failures, {stored} articles, {pending} pending"
                  for pk, due, fails, stored, pending in rows]

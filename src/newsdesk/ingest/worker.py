@@ -154,13 +154,12 @@ class IngestTask(Task):
 
     def __call__(self, *args, **kwargs):
         close_old_connections()  # a connection the database dropped meanwhile is replaced
-        _state.ticket, _state.keep = kwargs.pop("ticket", None), False
+        ticket = kwargs.pop("ticket", None)
+        _state.ticket, _state.keep = ticket, False
         try:
-            result = self._run(args, kwargs)
-        except BaseException:
-            _state.ticket = None  # not done: the scheduler sends its record again later
-            raise
-        ticket, _state.ticket = _state.ticket, None
+            result = self._run(args, kwargs)  # raising, it is not done: its record is sent again later
+        finally:
+            _state.ticket = None
         if ticket is not None and not _state.keep:
             done(ticket)
         return result
@@ -346,8 +345,8 @@ def page(self, source_id: int, entry: dict, turn: list | None = None) -> str | N
 
 
 def _queue_stages(article_id: int, holder: str) -> None:
-    ticket = publish(stages_task, (article_id,))
-    if not _sent(ticket):
+    ticket, sent = publish(stages_task, (article_id,))
+    if not sent:
         # The broker is away: the stages run here rather than wait for it.
         log.info("running the stages of article %s here", article_id)
         stages.after_store(article_id, holder=holder)
@@ -393,15 +392,16 @@ def enqueue_polls(source_ids: list[int]) -> int:
 
 
 def publish(task, args: tuple, kwargs: dict | None = None, *, countdown: float = 0.0, retries: int = 0,
-            ticket: int | None = None, task_id: str | None = None) -> int:
-    """Record ``task`` in the database and queue it on the broker; returns its record's id.
+            ticket: int | None = None, task_id: str | None = None) -> tuple[int, bool]:
+    """Record ``task`` in the database and queue it on the broker; returns its record's id and
+    whether the broker took it.
 
     When the broker does not take it, the record waits for the scheduler to send it
     (``send_queued``). ``ticket``: the record of the task being queued again (a retry, a task back
     for its host's turn), which it keeps; ``task_id``: its Celery id, kept as Celery's own retries
     keep it, so that it takes over the leases it held (a lease a run could not release while the
-    database was away is its own, not another worker's). Only a database that is away as well loses the task:
-    the error then reaches the caller."""
+    database was away is its own, not another worker's). Only a database that is away as well
+    loses the task: the error then reaches the caller."""
     from newsdesk.site.workers.models import QueuedTask
 
     kwargs = dict(kwargs or {})
@@ -414,19 +414,19 @@ def publish(task, args: tuple, kwargs: dict | None = None, *, countdown: float =
     else:
         ticket = QueuedTask.objects.create(**fields).pk
     try:
-        task.apply_async(tuple(args), {**kwargs, "ticket": ticket}, countdown=countdown or None, retries=retries,
-                         task_id=fields["task_id"], retry=True, retry_policy=PUBLISH_RETRY)
+        _send(task, args, kwargs, ticket, fields["task_id"], retries, countdown)
     except BROKER_ERRORS as exc:
         QueuedTask.objects.filter(pk=ticket).update(sent_at=None, error=str(exc)[:2000])
         log.warning("broker unavailable (%s); %s %s kept to be queued when it is back", exc, task.name,
                     str(list(args))[:200])
-    return ticket
+        return ticket, False
+    return ticket, True
 
 
-def _sent(ticket: int) -> bool:
-    from newsdesk.site.workers.models import QueuedTask
-
-    return QueuedTask.objects.filter(pk=ticket, sent_at__isnull=False).exists()
+def _send(task, args, kwargs: dict, ticket: int, task_id: str | None, retries: int, countdown: float) -> None:
+    """Hand one recorded task to the broker (BROKER_ERRORS when it does not take it)."""
+    task.apply_async(tuple(args), {**kwargs, "ticket": ticket}, countdown=countdown or None, retries=retries,
+                     task_id=task_id or None, retry=True, retry_policy=PUBLISH_RETRY)
 
 
 def done(ticket: int) -> None:
@@ -473,10 +473,8 @@ def send_queued(limit: int = QUEUED_BATCH) -> int:
                 row.delete()
                 continue
             try:
-                task.apply_async(tuple(row.args), {**row.kwargs, "ticket": row.pk}, retries=row.retries,
-                                 task_id=row.task_id or None,
-                                 countdown=max(0.0, (row.due_at - now).total_seconds()) or None,
-                                 retry=True, retry_policy=PUBLISH_RETRY)
+                _send(task, row.args, row.kwargs, row.pk, row.task_id, row.retries,
+                      max(0.0, (row.due_at - now).total_seconds()))
             except BROKER_ERRORS as exc:
                 log.warning("broker still unavailable (%s); %d task(s) waiting", exc, len(rows) - sent - resent)
                 break

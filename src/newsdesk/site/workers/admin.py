@@ -45,7 +45,6 @@ class TaskFailureAdmin(admin.ModelAdmin):
         self.message_user(request, f"Dismissed {queryset.update(resolved=True)} failure(s).", messages.SUCCESS)
 
 
-
 @admin.register(QueuedTask)
 class QueuedTaskAdmin(admin.ModelAdmin):
     """Tasks queued and not done yet. Rows waiting for the broker, or sent again and again, say

@@ -66,7 +66,6 @@ class TaskFailure(models.Model):
         return f"{self.task} {self.key}"
 
 
-
 class QueuedTask(models.Model):
     """A task queued and not yet done: the database's own record of the work handed to the broker.
 
