@@ -307,6 +307,27 @@ def test_article_html_is_rendered_only_after_cleaning(client, newsroom):
     assert "Body" in body
 
 
+def test_category_and_layout_addresses_are_the_ones_the_routes_reverse(newsroom, client):
+    from django.template import Context, Template
+    from django.urls import reverse
+
+    from newsdesk.site.context_processors import LAYOUT_LINKS, layout_links
+
+    for category in newsroom.categories.values():
+        assert category.get_absolute_url() == reverse("category", args=[category.slug])
+    assert layout_links() == {name.replace("-", "_"): reverse(name) for name in LAYOUT_LINKS}
+    page = client.get("/").content.decode()
+    for name in ("feed", "feed-atom", "feed-json", "sitemap", "latest", "map", "search"):
+        assert f'href="{reverse(name)}"' in page or f'action="{reverse(name)}"' in page, name
+    assert f'href="{reverse("category", args=["sport"])}"' in page
+    # isodate writes what Django's date:'c' writes, in the site's time zone.
+    article = newsroom.articles[0]
+    both = Template("{% load news %}{{ d|date:'c' }}|{{ d|isodate }}|{{ none|isodate }}").render(
+        Context({"d": article.published_at, "none": None}))
+    django_form, ours, empty = both.split("|")
+    assert ours == django_form and empty == "" and "T" in ours
+
+
 def test_article_addresses_are_the_ones_the_route_reverses(newsroom):
     from django.urls import reverse
     from django.utils import timezone as tz

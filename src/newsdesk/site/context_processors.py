@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from newsdesk.site import pagecache
@@ -40,6 +41,21 @@ def shared_category_tree() -> CategoryTree:
     return pagecache.layout("category-tree", CategoryTree.load)
 
 
+# The layout's fixed links, by the name templates use (``{{ links.feed_atom }}``).
+LAYOUT_LINKS = ("home", "latest", "search", "map", "feed", "feed-atom", "feed-json", "sitemap")
+_links: dict[str, dict[str, str]] = {}
+
+
+def layout_links() -> dict[str, str]:
+    """The addresses of the layout's fixed links, reversed once per script prefix: every page
+    shows a dozen, and reversing each costs more than the rest of its line."""
+    prefix = get_script_prefix()
+    links = _links.get(prefix)
+    if links is None:
+        links = _links[prefix] = {name.replace("-", "_"): reverse(name) for name in LAYOUT_LINKS}
+    return links
+
+
 def _banner():
     return Banner.objects.filter(enabled=True).first() or {}
 
@@ -48,6 +64,7 @@ def site(request) -> dict:
     """Template context for the layout. The database is read only if the template uses it."""
     return {
         "site": site_info(),
+        "links": layout_links(),
         "nav_categories": SimpleLazyObject(lambda: category_tree(request).roots()),
         "banner": SimpleLazyObject(lambda: pagecache.layout("banner", _banner)),
     }

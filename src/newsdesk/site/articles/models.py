@@ -24,6 +24,11 @@ class Category(models.Model):
         ordering = ["order", "name"]
         verbose_name_plural = "categories"
 
+    def get_absolute_url(self) -> str:
+        """The category's page: /category/<slug>/, written out like an article's address (the
+        sections menu links every top-level category on every page)."""
+        return f"{get_script_prefix()}category/{self.slug}/"
+
     def __str__(self) -> str:
         return self.name
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Substr
 
 from newsdesk.pipeline.keywords import key_terms
+from newsdesk.site.prepared import prepared
 
 from . import queries, search
 from .stories import OPENING_CHARS, distinct_stories
@@ -40,8 +41,7 @@ def check_also(article, tree: CategoryTree) -> list:
         chosen = _choose(article, tree)
         _keep(article.pk, [a.pk for a in chosen])
         return chosen[:MAX_RELATED]
-    found = {a.pk: a for a in queries.shown().filter(pk__in=ids).select_related("source").only(*SHOWN_FIELDS)
-             .annotate(lead_text=Substr("text", 1, queries.LEAD_CHARS))}
+    found = {a.pk: a for a in _shown_cards(list(ids))}
     # The near-copies were left out when the choice was made; stories may have formed since.
     kept, stories = [], {article.story_id} - {None}
     for pk in ids:
@@ -53,6 +53,13 @@ def check_also(article, tree: CategoryTree) -> list:
         if len(kept) == MAX_RELATED:
             break
     return kept
+
+
+@prepared
+def _shown_cards(ids: list[int]):
+    """What Check Also shows of the articles ``ids`` that are still shown."""
+    return (queries.shown().filter(pk__in=ids).select_related("source").only(*SHOWN_FIELDS)
+            .annotate(lead_text=Substr("text", 1, queries.LEAD_CHARS)))
 
 
 def choose(article_id: int) -> list[int]:
@@ -77,15 +84,27 @@ def _keep(article_id: int, ids: list[int]) -> None:
         pass  # the database is busy (a reader's first view): chosen again next time
 
 
-def story_coverage(article, limit: int = MAX_COVERAGE) -> list:
+def story_coverage(article) -> list:
     """The other reports of the article's story, oldest first: one article per copy group, not
     the article's own (one query, none when the article has no story yet)."""
     if article.story_id is None:
         return []
-    mates = queries.latest().filter(story_id=article.story_id).exclude(pk=article.pk)
-    if article.copy_group is not None:
-        mates = mates.exclude(copy_group=article.copy_group)
-    return sorted(mates[:limit], key=lambda a: (a.date, a.pk))
+    if article.copy_group is None:
+        mates = _story_mates(article.story_id, article.pk)
+    else:
+        mates = _story_mates_not_copies(article.story_id, article.pk, article.copy_group)
+    return sorted(mates, key=lambda a: (a.date, a.pk))
+
+
+@prepared
+def _story_mates(story_id: int, article_id: int):
+    return queries.latest().filter(story_id=story_id).exclude(pk=article_id)[:MAX_COVERAGE]
+
+
+@prepared
+def _story_mates_not_copies(story_id: int, article_id: int, copy_group: int):
+    return queries.latest().filter(story_id=story_id).exclude(pk=article_id).exclude(copy_group=copy_group)[
+        :MAX_COVERAGE]
 
 
 def also_published(article) -> list:
@@ -93,9 +112,13 @@ def also_published(article) -> list:
     then oldest first (one query; none when it has no copies)."""
     if article.copy_group is None:
         return []
-    group = (queries.published().filter(copy_group=article.copy_group).exclude(pk=article.pk)
-             .select_related("source").defer(*queries.LIST_DEFER))
-    return sorted(group, key=lambda a: (a.is_copy, a.date, a.pk))
+    return sorted(_copies(article.copy_group, article.pk), key=lambda a: (a.is_copy, a.date, a.pk))
+
+
+@prepared
+def _copies(copy_group: int, article_id: int):
+    return (queries.published().filter(copy_group=copy_group).exclude(pk=article_id)
+            .select_related("source").defer(*queries.LIST_DEFER))
 
 
 # What choosing reads of an article and of each candidate: enough to rank them and tell their

@@ -13,7 +13,14 @@ def excerpt(text: str, length: int = 160) -> str:
 
     Text that already fits is returned whole, without the ellipsis.
     """
-    flat = _SPACE.sub(" ", text or "").strip()
+    text = text or ""
+    window = 2 * length + 64
+    while True:
+        # Only the start is flattened: a long body's whole text is not needed for its first words.
+        flat = _SPACE.sub(" ", text[:window]).strip()
+        if window >= len(text) or len(flat) > length + 1:
+            break
+        window *= 4
     if len(flat) <= length:
         return flat
     cut = flat[: length + 1]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from newsdesk.site.articles import queries
 from newsdesk.site.articles.models import Article
+from newsdesk.site.prepared import prepared
 
 from .models import Entity, Mention
 
@@ -21,13 +22,18 @@ PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedel
 
 def of_article(article: Article) -> dict[str, list[Entity]]:
     """The entities an article names, by kind, the most named first."""
-    found = (Entity.objects.filter(mentions__article=article).annotate(times=Count("mentions"))
-             .order_by("-times", "name"))
+    found = _named_by(article.pk)
     by_kind: dict[str, list[Entity]] = {Entity.PERSON: [], Entity.ORGANISATION: [], Entity.PLACE: []}
     for entity in found:
         if len(by_kind[entity.kind]) < PER_KIND:
             by_kind[entity.kind].append(entity)
     return by_kind
+
+
+@prepared
+def _named_by(article_id: int):
+    return (Entity.objects.filter(mentions__article_id=article_id).annotate(times=Count("mentions"))
+            .order_by("-times", "name"))
 
 
 def naming(entity: Entity) -> QuerySet[Article]:

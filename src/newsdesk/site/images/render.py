@@ -18,6 +18,7 @@ from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 
 from newsdesk.site.articles import sanitize
+from newsdesk.site.prepared import prepared
 
 from .models import ArticleImage
 
@@ -88,9 +89,14 @@ def outlet_html(url: str, alt: str, *, loading: str = "lazy") -> SafeString:
 
 def for_article(article_id: int) -> dict[str, Picture]:
     """The stored pictures of one article, by the outlet's address (one query)."""
-    rows = (ArticleImage.objects.filter(article_id=article_id, status=ArticleImage.STORED)
-            .values_list("original_url", "image__renditions"))
+    rows = _stored_pictures(article_id)
     return {url: picture for url, renditions in rows if (picture := Picture.from_renditions(renditions))}
+
+
+@prepared
+def _stored_pictures(article_id: int):
+    return (ArticleImage.objects.filter(article_id=article_id, status=ArticleImage.STORED)
+            .values_list("original_url", "image__renditions"))
 
 
 def leads(article_ids: Iterable[int]) -> dict[int, Picture]:

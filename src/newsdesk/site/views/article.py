@@ -22,6 +22,7 @@ from newsdesk.site.comments.models import Comment
 from newsdesk.site.context_processors import category_tree
 from newsdesk.site.entities import queries as entity_queries
 from newsdesk.site.pagecache import article_tag, cached_page, depends, volatile
+from newsdesk.site.prepared import prepared
 
 PUBLISHED = "Thank you: your comment is published."
 AWAITING = "Your comment is awaiting moderation."
@@ -32,11 +33,16 @@ def _article_or_404(year: str, month: str, day: str, pk: str) -> Article:
         datetime.date(int(year), int(month), int(day))
     except ValueError:
         raise Http404("No such date.") from None
-    article = (Article.objects.select_related("source", "category").defer("raw_page", "source__template")
-               .filter(pk=int(pk), is_published=True).first())
-    if article is None:
+    found = _published_article(int(pk))
+    if not found:
         raise Http404("No such article.")
-    return article
+    return found[0]
+
+
+@prepared
+def _published_article(pk: int):
+    return (Article.objects.select_related("source", "category").defer("raw_page", "source__template")
+            .filter(pk=pk, is_published=True)[:1])
 
 
 @csrf_exempt  # the comment form carries no per-reader token, so that its page can be cached
@@ -84,13 +90,18 @@ def _post_comment(request, current: Article):
 
 def _comment_threads(current: Article) -> list[tuple[Comment, list[Comment]]]:
     """Approved comments in order, each with its approved replies (one query)."""
-    approved = list(Comment.objects.filter(article=current, status=Comment.APPROVED)
-                    .only("id", "parent_id", "name", "website", "text", "created_at"))
+    approved = _approved_comments(current.pk)
     replies: dict[int, list[Comment]] = {}
     for comment in approved:
         if comment.parent_id:
             replies.setdefault(comment.parent_id, []).append(comment)
     return [(c, replies.get(c.pk, [])) for c in approved if not c.parent_id]
+
+
+@prepared
+def _approved_comments(article_id: int):
+    return (Comment.objects.filter(article_id=article_id, status=Comment.APPROVED)
+            .only("id", "parent_id", "name", "website", "text", "created_at"))
 
 
 def _render(request, current: Article, form: CommentForm, status: int = 200):

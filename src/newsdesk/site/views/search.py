@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from newsdesk.site.articles import queries, search as engine
 from newsdesk.site.articles.models import Article
 from newsdesk.site.articles.search import highlight
+from newsdesk.site.prepared import prepared
 
 from .paging import page_number
 
@@ -72,8 +73,7 @@ def _results(hits: tuple[engine.Hit, ...]) -> list[Result]:
 
     Plain values rather than model instances: making those was a good part of a page's time.
     """
-    found = queries.shown().filter(pk__in=[h.article_id for h in hits]).values_list(*RESULT_FIELDS)
-    rows = {row[0]: row for row in found}
+    rows = {row[0]: row for row in _result_rows([h.article_id for h in hits])}
     source_urls: dict[str, str] = {}
     results = []
     for hit in hits:
@@ -86,6 +86,11 @@ def _results(hits: tuple[engine.Hit, ...]) -> list[Result]:
         results.append(Result(article.get_absolute_url(), title, source_name, source_urls[source_slug],
                               article.date, highlight(hit.snippet)))
     return results
+
+
+@prepared
+def _result_rows(ids: list[int]):
+    return queries.shown().filter(pk__in=ids).values_list(*RESULT_FIELDS)
 
 
 def _page(total: int, number: int, offset: int, rows: list) -> Page:
