@@ -143,3 +143,18 @@ def test_long_articles_render_in_bounded_queries(client, newsroom, django_assert
     related.choose(long.pk)  # as the stage after storing does
     with django_assert_max_num_queries(BUDGET["article"]):
         assert client.get(long.get_absolute_url()).status_code == 200
+
+
+def test_on_postgresql_the_list_indexes_keep_undated_articles_last_as_the_lists_do(db):
+    """PostgreSQL's descending indexes put NULLs first, and a list ordered NULLS LAST could not be
+    read along them (a category page read and sorted all its articles); SQLite's put them last."""
+    from importlib import import_module
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's descending indexes put NULLs last already")
+    indexes = import_module("newsdesk.site.articles.migrations.0015_postgresql_nulls_last").INDEXES
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'articles_article'")
+        definitions = dict(cursor.fetchall())
+    for name in indexes:
+        assert "published_at DESC NULLS LAST" in definitions[name], definitions[name]

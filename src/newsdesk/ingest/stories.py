@@ -30,6 +30,7 @@ from newsdesk.pipeline import cluster
 from newsdesk.pipeline.cluster import ClusterOptions, Corpus, Features, Item
 from newsdesk.site.pagecache import invalidate
 from newsdesk.site.articles.models import Article, Story, StoryTerm
+from newsdesk.site.articles.queries import NEWEST
 
 from . import coordination
 from .bulk import insert_rows
@@ -233,7 +234,7 @@ class _Window:
         span = (when - options.window, when + options.window)
         # IN rather than a plain boolean, which SQLite does not look up in the article_latest index.
         published = Article.objects.filter(is_published__in=[True]).exclude(pk=article_id)
-        ids = list(published.filter(published_at__range=span).order_by("-published_at", "-id")
+        ids = list(published.filter(published_at__range=span).order_by(*NEWEST)
                    .values_list("pk", flat=True)[:MAX_CANDIDATES])
         if len(ids) < MAX_CANDIDATES:
             ids += published.filter(published_at__isnull=True).filter(fetched_at__range=span).order_by(

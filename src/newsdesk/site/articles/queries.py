@@ -55,7 +55,7 @@ def top_stories(limit: int = 5, window: timedelta = TOP_WINDOW) -> list[Article]
     Each story is shown by its newest report. One query; a second fills in with the newest
     articles when the window holds fewer than ``limit`` stories.
     """
-    newest = published().filter(published_at__isnull=False).order_by("-published_at").values("published_at")[:1]
+    newest = published().filter(published_at__isnull=False).order_by(*NEWEST).values("published_at")[:1]
     since = ExpressionWrapper(Subquery(newest) - Value(window, output_field=DurationField()),
                               output_field=DateTimeField())
     reach = Coalesce(F("story__article_count"), Value(1))

@@ -47,7 +47,7 @@ def map_places(category_ids: list[int] | None = None, period: str = "week", now=
     articles = queries.shown()
     since = PERIODS.get(period)
     if since is not None:
-        newest = articles.filter(published_at__isnull=False).order_by("-published_at").values_list(
+        newest = articles.filter(published_at__isnull=False).order_by(*queries.NEWEST).values_list(
             "published_at", flat=True).first() or (now or timezone.now())
         # The period ends at the site's newest article, so a quiet site still shows its news.
         articles = articles.filter(Q(published_at__gte=newest - since) |
