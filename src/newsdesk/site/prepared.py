@@ -84,10 +84,17 @@ def _flat(args) -> list[int]:
 class _Compiled:
     """One shape's SQL, where each marker sat among its parameters, and the compiler that made it."""
 
-    def __init__(self, compiler, sql: str, slots: list, iterable) -> None:
+    def __init__(self, compiler, fields: list, sql: str, slots: list, iterable) -> None:
         self.compiler, self.sql, self.slots, self.iterable = compiler, sql, slots, iterable
         self.alias = compiler.using
-        self.converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
+        self.converters = compiler.get_converters(fields)
+        # Where the model's own columns are in a row, and their attribute names, as ModelIterable finds
+        # them (a values_list has no model to make).
+        self.start, self.end, self.init_list = 0, 0, []
+        if iterable is ModelIterable:
+            select_fields = compiler.klass_info["select_fields"]
+            self.start, self.end = select_fields[0], select_fields[-1] + 1
+            self.init_list = [f[0].target.attname for f in compiler.select[self.start:self.end]]
 
     def run(self, values: list[int]) -> list:
         params = [values[slot - _MARKER] if is_marker else slot for is_marker, slot in self.slots]
@@ -105,15 +112,11 @@ class _Compiled:
 
     def _instances(self, rows):
         """Model instances from rows, as Django's ``ModelIterable`` makes them."""
-        compiler = self.compiler
-        select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
-        model_cls = klass_info["model"]
-        select_fields = klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
-        init_list = [f[0].target.attname for f in select[start:end]]
-        populators = get_related_populators(klass_info, select, self.alias)
+        compiler, start, end = self.compiler, self.start, self.end
+        model_cls, annotation_col_map = compiler.klass_info["model"], compiler.annotation_col_map
+        populators = get_related_populators(compiler.klass_info, compiler.select, self.alias)
         for row in rows:
-            obj = model_cls.from_db(self.alias, init_list, row[start:end])
+            obj = model_cls.from_db(self.alias, self.init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             for name, position in (annotation_col_map or {}).items():
@@ -132,10 +135,11 @@ def _compile(queryset: QuerySet, alias: str, markers: list[int]):
         sql, params = compiler.as_sql()
     except Exception:  # an empty or full result set Django answers without SQL, and the like
         return _UNPREPARABLE
-    if compiler.has_composite_fields([s[0] for s in compiler.select[0:compiler.col_count]]):
+    fields = [s[0] for s in compiler.select[0:compiler.col_count]]
+    if compiler.has_composite_fields(fields):
         return _UNPREPARABLE
     slots = [(type(p) is int and _MARKER <= p < _MARKER + len(markers), p) for p in params]
     # Every parameter must be a parameter of the SQL, not folded into its text (a LIMIT, say).
     if {p for is_marker, p in slots if is_marker} != set(markers) or any(str(m) in sql for m in markers):
         return _UNPREPARABLE
-    return _Compiled(compiler, sql, slots, iterable)
+    return _Compiled(compiler, fields, sql, slots, iterable)

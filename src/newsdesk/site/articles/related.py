@@ -96,15 +96,18 @@ def story_coverage(article) -> list:
     return sorted(mates, key=lambda a: (a.date, a.pk))
 
 
+def _mates(story_id: int, article_id: int):
+    return queries.latest().filter(story_id=story_id).exclude(pk=article_id)
+
+
 @prepared
 def _story_mates(story_id: int, article_id: int):
-    return queries.latest().filter(story_id=story_id).exclude(pk=article_id)[:MAX_COVERAGE]
+    return _mates(story_id, article_id)[:MAX_COVERAGE]
 
 
 @prepared
 def _story_mates_not_copies(story_id: int, article_id: int, copy_group: int):
-    return queries.latest().filter(story_id=story_id).exclude(pk=article_id).exclude(copy_group=copy_group)[
-        :MAX_COVERAGE]
+    return _mates(story_id, article_id).exclude(copy_group=copy_group)[:MAX_COVERAGE]
 
 
 def also_published(article) -> list:
